@@ -1,0 +1,1 @@
+namespace VaeCourse; internal static class Placeholder {}
