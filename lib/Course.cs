@@ -1,0 +1,59 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+using TorchSharp;
+
+namespace VaeCourse;
+
+/// <summary>What every notebook calls first, and the course-wide settings.</summary>
+public static class Course
+{
+    private static bool redirectInstalled;
+
+    /// <summary>True when the environment variable VAE_QUICK is 1 or true: small data and few epochs.</summary>
+    public static bool Quick => Environment.GetEnvironmentVariable("VAE_QUICK") is "1" or "true" or "True" or "TRUE";
+
+    /// <summary>Returns <paramref name="quick"/> in quick mode, <paramref name="full"/> otherwise.</summary>
+    public static T Pick<T>(T quick, T full) => Quick ? quick : full;
+
+    /// <summary>
+    /// Prepares a notebook kernel: loads TorchSharp's native library from beside this assembly
+    /// (its own search fails inside a kernel process; shared/TOOLCHAIN.md section 3), answers requests
+    /// for FSharp.Core with the copy the kernel already loaded (Plotly.NET 6 asks for 10.1, kernels
+    /// preload 10.0; section 4), seeds libtorch's generator and sets its thread count.
+    /// </summary>
+    public static void Setup(long seed = 0, int? threads = null)
+    {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
+        LoadTorchNative();
+        InstallFSharpCoreRedirect();
+        torch.manual_seed(seed);
+        torch.set_num_threads(threads ?? Environment.ProcessorCount);
+    }
+
+    /// <summary>Loads libLibTorchSharp from this assembly's runtimes/&lt;rid&gt;/native folder when it is there.</summary>
+    public static void LoadTorchNative()
+    {
+        string dir = Path.GetDirectoryName(typeof(Course).Assembly.Location) ?? AppContext.BaseDirectory;
+        string file = OperatingSystem.IsWindows() ? "LibTorchSharp.dll" : OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
+        string path = Path.Combine(dir, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", file);
+        if (!File.Exists(path))
+        {
+            string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+            string arch = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+            path = Path.Combine(dir, "runtimes", $"{os}-{arch}", "native", file);
+        }
+        if (File.Exists(path)) NativeLibrary.Load(path);
+    }
+
+    private static void InstallFSharpCoreRedirect()
+    {
+        if (redirectInstalled) return;
+        redirectInstalled = true;
+        AssemblyLoadContext.Default.Resolving += (context, name) =>
+        {
+            if (name.Name != "FSharp.Core") return null;
+            return AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core");
+        };
+    }
+}

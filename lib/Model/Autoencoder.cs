@@ -1,0 +1,76 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace VaeCourse.Model;
+
+/// <summary>
+/// A deterministic autoencoder: x to a code z = f(x) to a reconstruction g(z), trained on the mean
+/// squared error alone. No distribution over z, no sampling and no KL term: the model the article's
+/// code actually builds. Its <see cref="LossTerms.Kl"/> is always zero.
+/// </summary>
+public sealed class Autoencoder : Module<Tensor, LossTerms>
+{
+    /// <summary>Assembles an autoencoder from an encoder and a decoder.</summary>
+    public Autoencoder(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, int latentSize) : base(nameof(Autoencoder))
+    {
+        Check.Positive(latentSize, nameof(latentSize));
+        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
+        LatentSize = latentSize;
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// The article's Keras model: Dense(<paramref name="latentSize"/>, relu) as the encoder and
+    /// Dense(<paramref name="inputSize"/>, sigmoid) as the decoder, trained with MSE.
+    /// </summary>
+    public static Autoencoder Article(int inputSize = 20, int latentSize = 2)
+    {
+        Check.Positive(inputSize, nameof(inputSize));
+        Check.Positive(latentSize, nameof(latentSize));
+        return new Autoencoder(Sequential(Linear(inputSize, latentSize), ReLU()),
+            Sequential(Linear(latentSize, inputSize), Sigmoid()), latentSize);
+    }
+
+    /// <summary>An MLP autoencoder with the same layer sizes as <see cref="Vae.Mlp"/>, for comparisons.</summary>
+    public static Autoencoder Mlp(int inputSize = 784, int[]? hidden = null, int latentSize = 2, Module<Tensor, Tensor>? outputActivation = null)
+    {
+        hidden ??= new[] { 400 };
+        var encoder = MlpDecoder.Stack(inputSize, hidden, out int last);
+        encoder.append(Linear(last, latentSize));
+        return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize);
+    }
+
+    /// <summary>The encoder: x to z.</summary>
+    public Module<Tensor, Tensor> Encoder { get; }
+
+    /// <summary>The decoder: z to the reconstruction.</summary>
+    public Module<Tensor, Tensor> Decoder { get; }
+
+    /// <summary>Number of code dimensions.</summary>
+    public int LatentSize { get; }
+
+    /// <summary>Reconstruction = mean squared error per example (Keras' "mse": the mean over features); Kl = 0.</summary>
+    public override LossTerms forward(Tensor x)
+    {
+        using var z = Encoder.forward(x);
+        using var xHat = Decoder.forward(z);
+        var mse = (xHat - x).square().mean(new long[] { -1 });
+        return new LossTerms(mse, zeros_like(mse));
+    }
+
+    /// <summary>The code of each example (no gradients).</summary>
+    public Tensor Encode(Tensor x)
+    {
+        using var _ = no_grad();
+        return Encoder.forward(x);
+    }
+
+    /// <summary>The decoder's output for each code (no gradients).</summary>
+    public Tensor Decode(Tensor z)
+    {
+        using var _ = no_grad();
+        return Decoder.forward(z);
+    }
+}

@@ -1,0 +1,78 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace VaeCourse.Model;
+
+/// <summary>
+/// Decoder as a multilayer perceptron: z through hidden ReLU layers to the parameters of p(x|z)
+/// (logits for a Bernoulli likelihood, means for a Gaussian one). Kingma and Welling 2013, appendix C.
+/// </summary>
+public sealed class MlpDecoder : Module<Tensor, Tensor>
+{
+    private readonly Sequential net;
+
+    /// <summary>Creates a decoder from <paramref name="latentSize"/> through <paramref name="hidden"/> to <paramref name="outputSize"/>; <paramref name="outputActivation"/> (such as sigmoid) is applied last if given.</summary>
+    public MlpDecoder(int latentSize, int[] hidden, int outputSize, Module<Tensor, Tensor>? outputActivation = null) : base(nameof(MlpDecoder))
+    {
+        Check.Positive(latentSize, nameof(latentSize));
+        Check.Positive(outputSize, nameof(outputSize));
+        Check.AllPositive(hidden, nameof(hidden));
+        net = Stack(latentSize, hidden, out int last);
+        net.append(Linear(last, outputSize));
+        if (outputActivation is not null) net.append(outputActivation);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor z) => net.forward(z);
+
+    /// <summary>Linear + ReLU layers from <paramref name="input"/> through each size in <paramref name="hidden"/>.</summary>
+    internal static Sequential Stack(int input, int[] hidden, out int last)
+    {
+        var seq = Sequential();
+        last = input;
+        foreach (int h in hidden)
+        {
+            seq.append(Linear(last, h));
+            seq.append(ReLU());
+            last = h;
+        }
+        return seq;
+    }
+}
+
+/// <summary>
+/// Decoder for 1x28x28 images, the mirror of <see cref="ConvEncoder"/>: a linear layer to 7x7 feature
+/// maps, then two stride-2 transposed convolutions (7 to 14 to 28). Outputs flat [batch, 784].
+/// </summary>
+public sealed class ConvDecoder : Module<Tensor, Tensor>
+{
+    private readonly Linear project;
+    private readonly Sequential net;
+    private readonly int channels;
+
+    /// <summary>Creates the decoder; <paramref name="channels"/> matches the encoder's first layer.</summary>
+    public ConvDecoder(int latentSize, int channels = 32) : base(nameof(ConvDecoder))
+    {
+        Check.Positive(latentSize, nameof(latentSize));
+        Check.Positive(channels, nameof(channels));
+        this.channels = channels;
+        project = Linear(latentSize, 2 * channels * 7 * 7);
+        net = Sequential(
+            ReLU(),
+            ConvTranspose2d(2 * channels, channels, 4, stride: 2, padding: 1), ReLU(),
+            ConvTranspose2d(channels, 1, 4, stride: 2, padding: 1),
+            Flatten());
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor z)
+    {
+        var lead = z.shape[..^1];
+        using var h = project.forward(z.reshape(-1, z.shape[^1])).reshape(-1, 2 * channels, 7, 7);
+        return net.forward(h).reshape(lead.Append(ConvEncoder.Side * ConvEncoder.Side).ToArray());
+    }
+}

@@ -1,0 +1,95 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeCourse.Model;
+
+/// <summary>
+/// The evidence lower bound, log p(x) >= E_q[log p(x|z)] - KL(q(z|x) || p(z))
+/// (Kingma and Welling 2013, eq. 3): the one place the library computes it.
+/// </summary>
+public static class Elbo
+{
+    /// <summary>
+    /// Per-example reconstruction loss -E_q[log p(x|z)], estimated with one reparameterised sample
+    /// (the SGVB estimator B of Kingma and Welling 2013, eq. 7), and the closed-form KL term.
+    /// </summary>
+    public static LossTerms Terms(Vae model, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var (mu, logVar) = model.Encode(x);
+        var z = Reparameterize.Sample(mu, logVar);
+        var output = model.Decoder.forward(z);
+        var reconstruction = -model.Likelihood.LogProb(x, output);
+        var kl = KlDivergence.Closed(mu, logVar);
+        return new LossTerms(reconstruction.MoveToOuterDisposeScope(), kl.MoveToOuterDisposeScope());
+    }
+}
+
+/// <summary>KL(q(z|x) || p(z)) for a diagonal Gaussian q = N(mu, diag sigma^2) and the prior p = N(0, I).</summary>
+public static class KlDivergence
+{
+    /// <summary>
+    /// Closed form, per example: 0.5 * sum_j (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2)
+    /// (Kingma and Welling 2013, appendix B). Shape [batch].
+    /// </summary>
+    public static Tensor Closed(Tensor mu, Tensor logVar) =>
+        0.5 * (mu.square() + logVar.exp() - 1 - logVar).sum(-1);
+
+    /// <summary>
+    /// Monte Carlo estimate with <paramref name="samples"/> draws z ~ q: the mean of log q(z|x) - log p(z).
+    /// Unbiased; its error shrinks as 1/sqrt(samples). Shape [batch].
+    /// </summary>
+    public static Tensor MonteCarlo(Tensor mu, Tensor logVar, int samples)
+    {
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be at least 1.");
+        using var scope = NewDisposeScope();
+        var z = Reparameterize.Sample(mu, logVar, samples);
+        var estimate = (Gaussian.LogDensity(z, mu, logVar) - Gaussian.StandardLogDensity(z)).mean(new long[] { 0 });
+        return estimate.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Log densities of diagonal Gaussians, summed over the last dimension.</summary>
+public static class Gaussian
+{
+    private static readonly double Log2Pi = Math.Log(2 * Math.PI);
+
+    /// <summary>log N(z; mu, diag exp(logVar)), summed over the last dimension.</summary>
+    public static Tensor LogDensity(Tensor z, Tensor mu, Tensor logVar) =>
+        -0.5 * ((z - mu).square() * (-logVar).exp() + logVar + Log2Pi).sum(-1);
+
+    /// <summary>log N(z; 0, I), summed over the last dimension.</summary>
+    public static Tensor StandardLogDensity(Tensor z) => -0.5 * (z.square() + Log2Pi).sum(-1);
+}
+
+/// <summary>
+/// The importance-weighted bound (Burda, Grosse and Salakhutdinov 2015, eq. 8):
+/// L_k(x) = E[log (1/k) sum_i p(x, z_i) / q(z_i|x)], z_i ~ q(z|x). L_1 is the ELBO, L_k rises with k
+/// and tends to log p(x): with large k it is the standard estimate of a VAE's log-likelihood.
+/// </summary>
+public static class ImportanceWeighted
+{
+    /// <summary>
+    /// L_k per example, in nats (shape [batch]), with the k samples drawn in chunks of at most
+    /// <paramref name="chunk"/> so memory stays bounded; all examples of the batch are processed together.
+    /// </summary>
+    public static Tensor LogLikelihood(Vae model, Tensor x, int k, int chunk = 100)
+    {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (importance samples) must be at least 1.");
+        if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "chunk must be at least 1.");
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var (mu, logVar) = model.Encode(x);
+        var parts = new List<Tensor>();
+        for (int done = 0; done < k; done += chunk)
+        {
+            int n = Math.Min(chunk, k - done);
+            var z = Reparameterize.Sample(mu, logVar, n);                       // [n, B, Z]
+            var logPxz = model.Likelihood.LogProb(x, model.Decoder.forward(z)); // [n, B]
+            parts.Add(logPxz + Gaussian.StandardLogDensity(z) - Gaussian.LogDensity(z, mu, logVar));
+        }
+        var logW = parts.Count == 1 ? parts[0] : cat(parts, 0);
+        var bound = logW.logsumexp(0) - Math.Log(k);
+        return bound.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,91 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace VaeCourse.Model;
+
+/// <summary>
+/// A variational autoencoder (Kingma and Welling 2013; Rezende et al. 2014): prior p(z) = N(0, I),
+/// Gaussian encoder q(z|x) = N(mu(x), diag sigma^2(x)), decoder p(x|z) given by a network and a
+/// likelihood. Calling the module on a batch returns the per-example <see cref="LossTerms"/> of the
+/// ELBO with one reparameterised sample (see <see cref="Elbo.Terms"/>).
+/// </summary>
+public sealed class Vae : Module<Tensor, LossTerms>
+{
+    /// <summary>Assembles a VAE from an encoder, a decoder and the decoder's likelihood.</summary>
+    public Vae(Module<Tensor, (Tensor Mu, Tensor LogVar)> encoder, Module<Tensor, Tensor> decoder, ILikelihood likelihood, int latentSize)
+        : base(nameof(Vae))
+    {
+        Check.Positive(latentSize, nameof(latentSize));
+        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
+        Likelihood = likelihood ?? throw new ArgumentNullException(nameof(likelihood));
+        LatentSize = latentSize;
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// An MLP VAE: <paramref name="inputSize"/>-<paramref name="hidden"/>-<paramref name="latentSize"/> and back.
+    /// The defaults are the pytorch/examples VAE (784-400-20, Bernoulli decoder on logits).
+    /// </summary>
+    public static Vae Mlp(int inputSize = 784, int[]? hidden = null, int latentSize = 20, ILikelihood? likelihood = null)
+    {
+        hidden ??= new[] { 400 };
+        Check.Positive(inputSize, nameof(inputSize));
+        Check.Positive(latentSize, nameof(latentSize));
+        Check.AllPositive(hidden, nameof(hidden));
+        var back = hidden.Reverse().ToArray();
+        return new Vae(new MlpEncoder(inputSize, hidden, latentSize), new MlpDecoder(latentSize, back, inputSize),
+            likelihood ?? new BernoulliLikelihood(), latentSize);
+    }
+
+    /// <summary>A convolutional VAE for flattened 28x28 images (<see cref="ConvEncoder"/>, <see cref="ConvDecoder"/>).</summary>
+    public static Vae Conv(int latentSize = 20, int channels = 32, ILikelihood? likelihood = null) =>
+        new(new ConvEncoder(latentSize, channels), new ConvDecoder(latentSize, channels), likelihood ?? new BernoulliLikelihood(), latentSize);
+
+    /// <summary>The encoder network: x to (mu, log sigma^2).</summary>
+    public Module<Tensor, (Tensor Mu, Tensor LogVar)> Encoder { get; }
+
+    /// <summary>The decoder network: z to the parameters of p(x|z).</summary>
+    public Module<Tensor, Tensor> Decoder { get; }
+
+    /// <summary>The decoder's likelihood p(x|z).</summary>
+    public ILikelihood Likelihood { get; }
+
+    /// <summary>Number of latent dimensions.</summary>
+    public int LatentSize { get; }
+
+    /// <inheritdoc />
+    public override LossTerms forward(Tensor x) => Elbo.Terms(this, x);
+
+    /// <summary>The parameters of q(z|x): mu and log sigma^2, each [batch, latent].</summary>
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x) => Encoder.forward(x);
+
+    /// <summary>The mean of p(x|z) for each z: what the decoder "draws".</summary>
+    public Tensor Decode(Tensor z)
+    {
+        using var output = Decoder.forward(z);
+        return Likelihood.Mean(output);
+    }
+
+    /// <summary>Reconstructs x through the posterior mean (no sampling, no gradients).</summary>
+    public Tensor Reconstruct(Tensor x)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var (mu, _) = Encode(x);
+        return Decode(mu).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Generates <paramref name="count"/> new examples by ancestral sampling: z ~ N(0, I), then the mean of p(x|z).</summary>
+    public Tensor Sample(int count, Generator? generator = null)
+    {
+        Check.Positive(count, nameof(count));
+        using var _ = no_grad();
+        using var z = randn(new long[] { count, LatentSize }, generator: generator, device: Device);
+        return Decode(z);
+    }
+
+    /// <summary>The device the parameters live on.</summary>
+    public Device Device => parameters().First().device;
+}

@@ -1,1 +1,0 @@
-namespace VaeCourse; internal static class Placeholder {}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using TorchSharp;
+using VaeCourse.Model;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace VaeCourse.Training;
+
+/// <summary>
+/// Minibatch training of a model that returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
+/// an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
+/// takes its batches by index, every step runs inside a dispose scope so memory stays flat, and the
+/// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1).
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Module<Tensor, LossTerms> model;
+    private readonly TrainerOptions options;
+    private readonly optim.Optimizer optimizer;
+
+    /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
+    public Trainer(Module<Tensor, LossTerms> model, TrainerOptions? options = null)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        this.options = options ?? new TrainerOptions();
+        this.options.Validate();
+        var parameters = model.parameters().ToList();
+        optimizer = this.options.Optimizer?.Invoke(parameters, this.options.LearningRate)
+                    ?? optim.Adam(parameters, this.options.LearningRate);
+    }
+
+    /// <summary>The settings of this trainer.</summary>
+    public TrainerOptions Options => options;
+
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs on <paramref name="train"/> ([N, D] float),
+    /// evaluating <paramref name="test"/> after each epoch when given, and calling
+    /// <paramref name="progress"/> during and after each epoch. Throws
+    /// <see cref="TrainingDivergedException"/> if the loss stops being finite.
+    /// </summary>
+    public TrainingHistory Fit(Tensor train, Tensor? test = null, Action<TrainingProgress>? progress = null)
+    {
+        CheckData(train, nameof(train));
+        if (test is not null) CheckData(test, nameof(test));
+        long n = train.shape[0];
+        int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
+        var history = new TrainingHistory();
+        manual_seed(options.Seed);
+        using var order = new Generator((ulong)options.Seed);
+        using var sums = zeros(2, dtype: float64);
+        var total = Stopwatch.StartNew();
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            sums.zero_();
+            long seen = 0;
+            using (var permutation = randperm(n, generator: order))
+            {
+                for (int b = 0; b < batches; b++)
+                {
+                    long start = (long)b * options.BatchSize;
+                    long size = Math.Min(options.BatchSize, n - start);
+                    using (var scope = NewDisposeScope())
+                    {
+                        var x = train.index_select(0, permutation.narrow(0, start, size));
+                        using var terms = model.forward(x);
+                        var loss = terms.Loss(options.Beta);
+                        double value = loss.item<float>();
+                        if (!double.IsFinite(value))
+                            throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history);
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
+                    }
+                    seen += size;
+                    if (progress is not null && clock.Elapsed - lastReport >= options.ProgressInterval && b + 1 < batches)
+                    {
+                        lastReport = clock.Elapsed;
+                        var (r, k) = Means(sums, seen);
+                        progress(new TrainingProgress(epoch, options.Epochs, b + 1, batches, r, k, total.Elapsed, null));
+                    }
+                }
+            }
+            double trainSeconds = clock.Elapsed.TotalSeconds;
+            var (rec, kl) = Means(sums, seen);
+            double? testRec = null, testKl = null;
+            if (test is not null)
+                (testRec, testKl) = Evaluate(model, test, options.EvaluationBatchSize);
+            var record = new EpochRecord(epoch, rec, kl, testRec, testKl, clock.Elapsed.TotalSeconds, n / trainSeconds);
+            history.Add(record);
+            progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, batches, rec, kl, total.Elapsed, record));
+        }
+        model.eval();
+        return history;
+    }
+
+    /// <summary>
+    /// Mean reconstruction loss and KL per example over <paramref name="data"/>, in evaluation mode and
+    /// without gradients, in batches of <paramref name="batchSize"/>.
+    /// </summary>
+    public static (double Reconstruction, double Kl) Evaluate(Module<Tensor, LossTerms> model, Tensor data, int batchSize = 1000)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckData(data, nameof(data));
+        Check.Positive(batchSize, nameof(batchSize));
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            using var sums = zeros(2, dtype: float64);
+            long n = data.shape[0];
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                using var terms = model.forward(data.narrow(0, start, Math.Min(batchSize, n - start)));
+                sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).to(float64));
+            }
+            return Means(sums, n);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static (double, double) Means(Tensor sums, long count)
+    {
+        var v = sums.data<double>();
+        return (v[0] / count, v[1] / count);
+    }
+
+    private static void CheckData(Tensor data, string name)
+    {
+        ArgumentNullException.ThrowIfNull(data, name);
+        if (data.dim() != 2 || data.shape[0] < 1)
+            throw new ArgumentException($"{name} must be a [examples, features] tensor with at least one example; got shape [{string.Join(", ", data.shape)}].", name);
+        if (!data.is_floating_point())
+            throw new ArgumentException($"{name} must hold floating-point values (got {data.dtype}); scale pixel bytes to [0, 1] first.", name);
+    }
+}

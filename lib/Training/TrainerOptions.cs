@@ -1,0 +1,43 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeCourse.Training;
+
+/// <summary>Settings of a training run; every value is checked by <see cref="Validate"/> before any work.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training set (at least 1).</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Examples per optimisation step (at least 1).</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Step size of the optimiser (positive).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Weight of the KL term in the objective, Reconstruction + Beta * KL (Higgins et al. 2017); 1 is the ELBO.</summary>
+    public double Beta { get; init; } = 1.0;
+
+    /// <summary>Seed of the batch order and of every random draw during training.</summary>
+    public long Seed { get; init; } = 0;
+
+    /// <summary>Examples per batch when evaluating held-out data (memory only; results do not depend on it).</summary>
+    public int EvaluationBatchSize { get; init; } = 1000;
+
+    /// <summary>How often the progress callback hears from a running epoch.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Makes the optimiser from the parameters and the learning rate; Adam (Kingma and Ba 2014) when null.</summary>
+    public Func<IEnumerable<TorchSharp.Modules.Parameter>, double, optim.Optimizer>? Optimizer { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+        if (EvaluationBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "EvaluationBatchSize must be at least 1.");
+        Check.PositiveFinite(LearningRate, nameof(LearningRate));
+        Check.NonNegativeFinite(Beta, nameof(Beta));
+        if (ProgressInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "ProgressInterval must not be negative.");
+    }
+}

@@ -1,0 +1,69 @@
+using TorchSharp;
+using VaeCourse.Model;
+using VaeCourse.Training;
+using static TorchSharp.torch;
+
+namespace VaeCourse.Tests;
+
+public class ModelTests
+{
+    public ModelTests() => Course.Setup(seed: 2);
+
+    [Fact]
+    public void MlpVaeHasThePytorchExamplesShapes()
+    {
+        var model = Vae.Mlp();
+        var x = rand(8, 784);
+        var (mu, logVar) = model.Encode(x);
+        Assert.Equal(new long[] { 8, 20 }, mu.shape);
+        Assert.Equal(new long[] { 8, 20 }, logVar.shape);
+        Assert.Equal(new long[] { 8, 784 }, model.Decode(mu).shape);
+        using var terms = model.forward(x);
+        Assert.Equal(new long[] { 8 }, terms.Reconstruction.shape);
+        Assert.Equal(new long[] { 8 }, terms.Kl.shape);
+        Assert.Equal(new long[] { 5, 784 }, model.Sample(5).shape);
+        // 784*400+400 + 2*(400*20+20) + 20*400+400 + 400*784+784
+        Assert.Equal(652_824, model.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void ConvVaeRoundTripsImageShapes()
+    {
+        var model = Vae.Conv(latentSize: 4, channels: 8);
+        var x = rand(3, 784);
+        Assert.Equal(new long[] { 3, 784 }, model.Reconstruct(x).shape);
+        var z = randn(7, 3, 4);
+        Assert.Equal(new long[] { 7, 3, 784 }, model.Decoder.forward(z).shape);
+        Assert.Throws<ArgumentException>(() => model.Encode(rand(2, 100)));
+    }
+
+    [Fact]
+    public void DecoderMeansStayInTheirRange()
+    {
+        var bernoulli = Vae.Mlp(inputSize: 10, hidden: new[] { 6 }, latentSize: 2);
+        var means = bernoulli.Sample(50);
+        Assert.True(means.min().item<float>() >= 0 && means.max().item<float>() <= 1);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void BadSizesAreRejectedWithTheirName(int bad)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Vae.Mlp(latentSize: bad));
+        Assert.Equal("latentSize", e.ParamName);
+        var h = Assert.Throws<ArgumentOutOfRangeException>(() => Vae.Mlp(hidden: new[] { 10, bad }));
+        Assert.Contains("hidden[1]", h.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GaussianLikelihood(bad));
+    }
+
+    [Fact]
+    public void ArticleAutoencoderHasNoKlTerm()
+    {
+        var ae = Autoencoder.Article();
+        using var terms = ae.forward(rand(32, 20));
+        Assert.Equal(0f, terms.Kl.abs().sum().item<float>());
+        Assert.True(terms.Reconstruction.mean().item<float>() > 0);
+        Assert.Equal(new long[] { 32, 2 }, ae.Encode(rand(32, 20)).shape);
+    }
+}
