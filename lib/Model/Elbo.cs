@@ -92,4 +92,34 @@ public static class ImportanceWeighted
         var bound = logW.logsumexp(0) - Math.Log(k);
         return bound.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The mean of L_k per example over a data set ([N, D]), taking <paramref name="batchSize"/> examples
+    /// at a time (each with all k samples, in chunks of <paramref name="chunk"/>): no loop over single examples.
+    /// </summary>
+    public static double Mean(Vae model, Tensor data, int k, int batchSize = 250, int chunk = 100)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        if (data.dim() != 2 || data.shape[0] < 1)
+            throw new ArgumentException($"data must be a [examples, features] tensor with at least one example; got [{string.Join(", ", data.shape)}].", nameof(data));
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            double sum = 0;
+            long n = data.shape[0];
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                sum += LogLikelihood(model, data.narrow(0, start, Math.Min(batchSize, n - start)), k, chunk).to(float64).sum().item<double>();
+            }
+            return sum / n;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
 }

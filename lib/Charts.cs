@@ -1,0 +1,159 @@
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using TorchSharp;
+using VaeCourse.Training;
+using static TorchSharp.torch;
+using CChart = Plotly.NET.CSharp.Chart;
+
+namespace VaeCourse;
+
+/// <summary>
+/// The charts several notebooks share, on Plotly.NET.CSharp. Each returns a <see cref="GenericChart"/>
+/// that a notebook displays as the value of its cell (Plotly.NET.Interactive renders it).
+/// </summary>
+public static class Charts
+{
+    /// <summary>
+    /// The reconstruction and KL terms per epoch, training and held-out, side by side: the two parts of
+    /// the negative ELBO (Kingma and Welling 2013, eq. 3), in nats per example.
+    /// </summary>
+    public static GenericChart TrainingCurves(TrainingHistory history, string title = "Training: the two terms of the loss")
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (history.Epochs.Count == 0) throw new ArgumentException("The history has no finished epoch to plot.", nameof(history));
+        var epochs = history.Epochs.Select(e => e.Epoch).ToArray();
+        bool held = history.Epochs.All(e => e.TestReconstruction.HasValue);
+        GenericChart Panel(string name, Func<EpochRecord, double> train, Func<EpochRecord, double?> test, string colour)
+        {
+            var lines = new List<GenericChart>
+            {
+                CChart.Line<int, double, string>(epochs, history.Epochs.Select(train), ShowMarkers: true, Name: $"{name}, training", LineColor: Color.fromString(colour))
+            };
+            if (held)
+                lines.Add(CChart.Line<int, double, string>(epochs, history.Epochs.Select(e => test(e)!.Value), ShowMarkers: true, Name: $"{name}, held-out",
+                    LineColor: Color.fromString(colour), LineDash: StyleParam.DrawingStyle.Dash));
+            return CChart.Combine(lines);
+        }
+        var chart = CChart.Grid(new[]
+        {
+            Panel("reconstruction", e => e.TrainReconstruction, e => e.TestReconstruction, "#1f77b4"),
+            Panel("KL", e => e.TrainKl, e => e.TestKl, "#d62728"),
+        }, 1, 2, SubPlotTitles: new[] { "reconstruction  -E_q[log p(x|z)]  (nats)", "KL(q(z|x) || p(z))  (nats)" });
+        return Titled(chart, title).WithSize(900, 380);
+    }
+
+    /// <summary>A line chart of several named series over a shared x axis (for sweeps and convergence plots).</summary>
+    public static GenericChart Lines(string title, string xTitle, string yTitle, IEnumerable<double> x, params (string Name, IEnumerable<double> Y)[] series)
+    {
+        var xs = x.ToArray();
+        var chart = CChart.Combine(series.Select(s => CChart.Line<double, double, string>(xs, s.Y, ShowMarkers: true, Name: s.Name)));
+        return Titled(chart, title)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
+            .WithSize(720, 400);
+    }
+
+    /// <summary>
+    /// Shows images ([n, side*side] values in [0, 1]) as one grayscale grid with <paramref name="columns"/>
+    /// per row, dark strokes on white as in the Fashion-MNIST and MNIST papers.
+    /// </summary>
+    public static GenericChart ImageGrid(Tensor images, int columns = 8, string title = "", int side = 28)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        Check.Positive(columns, nameof(columns));
+        Check.Positive(side, nameof(side));
+        if (images.dim() != 2 || images.shape[1] != (long)side * side)
+            throw new ArgumentException($"images must be [n, {side * side}] for {side}x{side} images; got [{string.Join(", ", images.shape)}].", nameof(images));
+        int n = (int)images.shape[0];
+        int rows = (n + columns - 1) / columns;
+        const int gap = 1;
+        int height = rows * (side + gap) - gap, width = columns * (side + gap) - gap;
+        var pixels = images.detach().cpu().to(float32).data<float>().ToArray();
+        var grid = new double[height][];
+        for (int r = 0; r < height; r++) grid[r] = Enumerable.Repeat(double.NaN, width).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            int top = i / columns * (side + gap), left = i % columns * (side + gap);
+            for (int y = 0; y < side; y++)
+                for (int x = 0; x < side; x++)
+                    grid[top + y][left + x] = pixels[(long)i * side * side + y * side + x];
+        }
+        var chart = CChart.Heatmap<double, int, int, string>(grid, ColorScale: StyleParam.Colorscale.Greys, ShowScale: false,
+            ReverseScale: false, ReverseYAxis: true);
+        int scale = Math.Max(3, Math.Min(12, 640 / Math.Max(width, height)));
+        return Hidden(Titled(chart, title)).WithSize(Math.Max(width * scale + 80, 240), height * scale + (string.IsNullOrEmpty(title) ? 40 : 80));
+    }
+
+    /// <summary>
+    /// A scatter of 2-D codes ([n, 2]) coloured by label, one trace per class so the legend names them.
+    /// </summary>
+    public static GenericChart LatentScatter(Tensor codes, Tensor? labels = null, IReadOnlyList<string>? classNames = null, string title = "Latent space")
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (codes.dim() != 2 || codes.shape[1] != 2)
+            throw new ArgumentException($"codes must be [n, 2]; got [{string.Join(", ", codes.shape)}]. Use a 2-unit latent space, or project the codes first.", nameof(codes));
+        var xy = codes.detach().cpu().to(float64).data<double>().ToArray();
+        int n = (int)codes.shape[0];
+        var ys = labels is null ? new long[n] : labels.cpu().to(int64).data<long>().ToArray();
+        if (ys.Length != n) throw new ArgumentException($"labels has {ys.Length} entries for {n} codes.", nameof(labels));
+        var traces = ys.Select((label, i) => (label, i)).GroupBy(p => p.label).OrderBy(g => g.Key).Select(g =>
+        {
+            string name = labels is null ? "codes" : classNames is not null && g.Key < classNames.Count ? classNames[(int)g.Key] : g.Key.ToString();
+            return CChart.Point<double, double, string>(g.Select(p => xy[2 * p.i]), g.Select(p => xy[2 * p.i + 1]), Name: name, Opacity: 0.6);
+        });
+        return Titled(CChart.Combine(traces), title)
+            .WithXAxisStyle<double, double, string>(TitleText: "z1")
+            .WithYAxisStyle<double, double, string>(TitleText: "z2")
+            .WithSize(640, 540);
+    }
+
+    /// <summary>
+    /// The learned 2-D manifold (Kingma and Welling 2013, figure 4): decodes a <paramref name="size"/> x
+    /// <paramref name="size"/> grid of latent points placed at evenly spaced quantiles of N(0, 1), so the
+    /// grid covers the prior's mass evenly, and shows the decoded images in place.
+    /// </summary>
+    public static GenericChart LatentManifold(Func<Tensor, Tensor> decode, int size = 15, string title = "Decoded latent grid", int side = 28)
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        if (size < 2) throw new ArgumentOutOfRangeException(nameof(size), size, "size must be at least 2.");
+        var q = Enumerable.Range(0, size).Select(i => NormalQuantile((i + 0.5) / size)).ToArray();
+        var points = new float[size * size * 2];
+        for (int r = 0; r < size; r++)
+            for (int c = 0; c < size; c++)
+            {
+                points[2 * (r * size + c)] = (float)q[c];
+                points[2 * (r * size + c) + 1] = (float)q[size - 1 - r]; // top row = largest z2
+            }
+        using var _ = no_grad();
+        using var z = tensor(points).reshape(size * size, 2);
+        using var images = decode(z);
+        return ImageGrid(images, size, title, side);
+    }
+
+    /// <summary>The inverse of the standard normal CDF (Acklam's rational approximation, relative error below 1.2e-9).</summary>
+    public static double NormalQuantile(double p)
+    {
+        if (!(p > 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "p must lie strictly between 0 and 1.");
+        double[] a = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
+        double[] b = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01 };
+        double[] c = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
+        double[] d = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00 };
+        const double low = 0.02425;
+        if (p < low)
+        {
+            double s = Math.Sqrt(-2 * Math.Log(p));
+            return (((((c[0] * s + c[1]) * s + c[2]) * s + c[3]) * s + c[4]) * s + c[5]) / ((((d[0] * s + d[1]) * s + d[2]) * s + d[3]) * s + 1);
+        }
+        if (p > 1 - low) return -NormalQuantile(1 - p);
+        double u = p - 0.5, t = u * u;
+        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * u / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
+    }
+
+    /// <summary>Sets the chart's title (Plotly.NET's F# withTitle, wrapped for C#).</summary>
+    public static GenericChart Titled(GenericChart chart, string title) =>
+        string.IsNullOrEmpty(title) ? chart : Plotly.NET.Chart.withTitle(title, null).Invoke(chart);
+
+    private static GenericChart Hidden(GenericChart chart) => chart
+        .WithXAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false, ShowLine: false)
+        .WithYAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false, ShowLine: false);
+}

@@ -1,0 +1,103 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeCourse.Data;
+
+/// <summary>
+/// A labelled image set held as tensors, ready for training: <see cref="Images"/> is one float32
+/// tensor [N, side*side] with values in [0, 1], <see cref="Labels"/> an int64 tensor [N].
+/// </summary>
+public sealed class ImageData
+{
+    /// <summary>Wraps tensors that already have the documented shapes.</summary>
+    public ImageData(Tensor images, Tensor labels, int side, IReadOnlyList<string> classNames)
+    {
+        if (images.dim() != 2 || labels.dim() != 1 || images.shape[0] != labels.shape[0])
+            throw new ArgumentException($"images must be [N, D] and labels [N]; got [{string.Join(", ", images.shape)}] and [{string.Join(", ", labels.shape)}].");
+        Images = images;
+        Labels = labels;
+        Side = side;
+        ClassNames = classNames;
+    }
+
+    /// <summary>Converts an <see cref="ImageSet"/> (bytes) to tensors, scaling pixels by 1/255.</summary>
+    public static ImageData FromImageSet(ImageSet set, IReadOnlyList<string> classNames, int? limit = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (set.Rows != set.Cols) throw new ArgumentException($"Only square images are supported; got {set.Rows}x{set.Cols}.", nameof(set));
+        if (limit is < 1) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be at least 1 (or null for all images).");
+        int n = Math.Min(limit ?? set.Count, set.Count);
+        int d = set.PixelsPerImage;
+        var images = tensor(set.Pixels.AsSpan(0, n * d).ToArray(), new long[] { n, d }).to(float32).div_(255f);
+        var labels = tensor(set.Labels.AsSpan(0, n).ToArray()).to(int64);
+        return new ImageData(images, labels, set.Rows, classNames);
+    }
+
+    /// <summary>All images, [N, side*side], float32 in [0, 1].</summary>
+    public Tensor Images { get; }
+
+    /// <summary>Class of each image, [N], int64.</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>Image side in pixels (28 for MNIST and Fashion-MNIST).</summary>
+    public int Side { get; }
+
+    /// <summary>Number of images.</summary>
+    public int Count => (int)Images.shape[0];
+
+    /// <summary>Name of each class label.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The images and labels whose label satisfies <paramref name="keep"/>.</summary>
+    public ImageData Where(Func<long, bool> keep)
+    {
+        var labels = Labels.data<long>().ToArray();
+        var index = tensor(Enumerable.Range(0, labels.Length).Where(i => keep(labels[i])).Select(i => (long)i).ToArray());
+        return new ImageData(Images.index_select(0, index), Labels.index_select(0, index), Side, ClassNames);
+    }
+}
+
+/// <summary>Loads the course's data sets as tensors.</summary>
+public static class Datasets
+{
+    /// <summary>Fashion-MNIST's class names (Xiao, Rasul and Vollgraf 2017), by label.</summary>
+    public static readonly IReadOnlyList<string> FashionMnistClasses = new[]
+    {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    };
+
+    /// <summary>MNIST's class names: the digits.</summary>
+    public static readonly IReadOnlyList<string> MnistClasses = Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
+
+    /// <summary>
+    /// Loads "fashion-mnist" or "mnist" (found or downloaded by <see cref="DatasetResolver"/>) as training and test
+    /// <see cref="ImageData"/>, keeping the first <paramref name="trainLimit"/> / <paramref name="testLimit"/> images when given.
+    /// </summary>
+    public static (ImageData Train, ImageData Test) Load(string name = DatasetCatalog.FashionMnist, int? trainLimit = null, int? testLimit = null,
+        DatasetResolverOptions? options = null)
+    {
+        var info = DatasetCatalog.Get(name);
+        if (trainLimit is < 1) throw new ArgumentOutOfRangeException(nameof(trainLimit), trainLimit, "trainLimit must be at least 1 (or null for all images).");
+        if (testLimit is < 1) throw new ArgumentOutOfRangeException(nameof(testLimit), testLimit, "testLimit must be at least 1 (or null for all images).");
+        string folder = DatasetResolver.Resolve(info, options);
+        var classes = info.Name == DatasetCatalog.Mnist ? MnistClasses : FashionMnistClasses;
+        return (ImageData.FromImageSet(ImageSet.Load(folder, DatasetSplit.Train), classes, trainLimit),
+                ImageData.FromImageSet(ImageSet.Load(folder, DatasetSplit.Test), classes, testLimit));
+    }
+
+    /// <summary>The article's example data, NumPy's <c>np.random.seed(0); np.random.rand(1000, 20)</c>, bit for bit: [1000, 20] float32.</summary>
+    public static Tensor ArticleData() => tensor(Synthetic.ArticleData(), new long[] { Synthetic.ArticleRows, Synthetic.ArticleCols });
+
+    /// <summary>A labelled 2-D point set for pictures of a latent space: "moons", "circles" or "blobs".</summary>
+    public static (Tensor Points, Tensor Labels) Points2D(string kind, int count = 1000, uint seed = 0)
+    {
+        var (xy, labels) = kind switch
+        {
+            "moons" => Synthetic.TwoMoons(count, seed: seed),
+            "circles" => Synthetic.Circles(count, seed: seed),
+            "blobs" => Synthetic.GaussianBlobs(count, seed: seed),
+            _ => throw new ArgumentException($"kind must be \"moons\", \"circles\" or \"blobs\"; got \"{kind}\".", nameof(kind)),
+        };
+        return (tensor(xy, new long[] { labels.Length, 2 }), tensor(labels.Select(l => (long)l).ToArray()));
+    }
+}
