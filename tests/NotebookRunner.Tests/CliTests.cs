@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using static NotebookRunner.Tests.Notebooks;
+
+namespace NotebookRunner.Tests;
+
+/// <summary>The command line: a failing cell through a filtered real run, and listing with filters (no kernel).</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string MakeFolder()
+    {
+        var folder = _temp.Sub("notebooks");
+        Write(folder, "01-intro.ipynb", Code("File.WriteAllText(\"intro-ran.txt\", \"x\");"));
+        Write(folder, "02-failing.ipynb",
+            Code("Console.WriteLine(\"before\");"),                           // 1
+            Markdown("Markdown counts as a cell."),                           // 2
+            Code("throw new InvalidOperationException(\"boom 7\");"),         // 3
+            Code("File.WriteAllText(\"after-ran.txt\", \"x\");"));            // 4
+        Write(folder, "10-later.ipynb", Code("1"));
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not a notebook");
+        return folder;
+    }
+
+    [Fact]
+    public async Task Failing_cell_is_reported_by_number_later_cells_do_not_run_and_exit_code_is_nonzero()
+    {
+        var folder = MakeFolder();
+        var output = Path.Combine(_temp.Path, "out");
+        var console = new StringWriter();
+
+        var exit = await Cli.InvokeAsync(["--notebooks", folder, "--output", output, "--cell-timeout", "120", "fail"], console);
+        var text = console.ToString();
+
+        Assert.True(exit == Cli.ExitFailed, text);
+        Assert.True(text.Contains("[02-failing] cell 1/4"), text);
+        Assert.Contains("[02-failing] cell 1/4", text);
+        Assert.Contains("[02-failing] error in cell 3", text);
+        Assert.Contains("boom 7", text);
+        Assert.Contains("Notebooks: 0 passed, 1 failed", text);
+        Assert.DoesNotContain("[01-intro]", text);                       // the filter kept it out
+        Assert.DoesNotContain("[10-later]", text);
+        Assert.False(File.Exists(Path.Combine(folder, "intro-ran.txt")));
+        Assert.False(File.Exists(Path.Combine(folder, "after-ran.txt"))); // cell 4 never ran
+        Assert.False(File.Exists(Path.Combine(output, "01-intro.ipynb")));
+
+        // The executed notebook is written up to the failure, with the error as an nbformat error output.
+        var root = Nbformat.AssertValid(File.ReadAllText(Path.Combine(output, "02-failing.ipynb")));
+        var cells = root["cells"]!.AsArray();
+        Assert.Equal("before\n", Text(cells[0]!["outputs"]![0]!["text"]));
+        var error = Assert.Single(cells[2]!["outputs"]!.AsArray())!;
+        Assert.Equal("error", error["output_type"]!.GetValue<string>());
+        Assert.Equal("System.InvalidOperationException", error["ename"]!.GetValue<string>());
+        Assert.Equal("boom 7", error["evalue"]!.GetValue<string>());
+        Assert.Null(cells[3]!["execution_count"]);
+        Assert.Empty(cells[3]!["outputs"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData(new string[0], "01-intro.ipynb,02-failing.ipynb,10-later.ipynb")]
+    [InlineData(new[] { "INTRO" }, "01-intro.ipynb")]
+    [InlineData(new[] { "0?-*" }, "01-intro.ipynb,02-failing.ipynb")]
+    [InlineData(new[] { "10-later" }, "10-later.ipynb")]
+    [InlineData(new[] { "*ing.ipynb", "later" }, "02-failing.ipynb,10-later.ipynb")]
+    public async Task List_shows_the_notebooks_the_filters_select_in_name_order(string[] filters, string expected)
+    {
+        var folder = MakeFolder();
+        var console = new StringWriter();
+
+        var exit = await Cli.InvokeAsync(["--notebooks", folder, "--list", .. filters], console);
+
+        Assert.Equal(Cli.ExitOk, exit);
+        var lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(expected, string.Join(",", lines));
+    }
+
+    [Fact]
+    public async Task A_filter_matching_nothing_is_a_usage_error()
+    {
+        var folder = MakeFolder();
+        var console = new StringWriter();
+
+        var exit = await Cli.InvokeAsync(["--notebooks", folder, "--output", Path.Combine(_temp.Path, "out"), "nope"], console);
+
+        Assert.Equal(Cli.ExitUsage, exit);
+        Assert.Contains("no notebooks matching nope", console.ToString());
+    }
+
+    [Fact]
+    public async Task Help_describes_the_options()
+    {
+        var console = new StringWriter();
+
+        var exit = await Cli.InvokeAsync(["--help"], console);
+
+        Assert.Equal(0, exit);
+        foreach (var option in new[] { "--notebooks", "--output", "--quick", "--cell-timeout", "--list", "filters" })
+            Assert.Contains(option, console.ToString());
+    }
+
+    private static string Text(JsonNode? node) =>
+        node is JsonArray a ? string.Concat(a.Select(x => x!.GetValue<string>())) : node!.GetValue<string>();
+}

@@ -1,0 +1,49 @@
+namespace NotebookRunner.Tests;
+
+/// <summary>
+/// Every notebook of the course (notebooks/*.ipynb) runs top to bottom in quick mode (VAE_QUICK=1) in the official
+/// kernel, through the runner, with no failing cell and no error output (error outputs or standard-error text).
+/// </summary>
+public sealed class CourseNotebookTests
+{
+    private static readonly string RepositoryRoot = RepositoryLocator.FindRoot(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"No repository root (a folder with .config/dotnet-tools.json) above {AppContext.BaseDirectory}.");
+
+    public static TheoryData<string> CourseNotebooks()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Runner.FindNotebooks(Path.Combine(RepositoryRoot, "notebooks")))
+            data.Add(Path.GetFileName(path));
+        return data;
+    }
+
+    [Fact]
+    public void The_course_has_notebooks()
+    {
+        var names = Runner.FindNotebooks(Path.Combine(RepositoryRoot, "notebooks")).Select(Path.GetFileName).ToList();
+        Assert.Contains("05-project-practice.ipynb", names);
+    }
+
+    [Theory]
+    [MemberData(nameof(CourseNotebooks))]
+    public async Task Notebook_runs_in_quick_mode_without_error_output(string fileName)
+    {
+        var options = new RunOptions
+        {
+            Quick = true,
+            OutputDirectory = Path.Combine(RepositoryRoot, "artifacts", "test-notebooks"),
+            ToolDirectory = RepositoryRoot,
+            CellTimeout = TimeSpan.FromMinutes(5),
+        };
+        var result = await NotebookExecutor.RunAsync(Path.Combine(RepositoryRoot, "notebooks", fileName), options);
+
+        Assert.True(result.Succeeded, $"{fileName}: {result.Status} at cell {result.FailedCellNumber}: {result.Error}");
+        var errors = result.Cells
+            .SelectMany(c => c.Outputs.Select(o => (c.Number, Output: o)))
+            .Where(x => x.Output.Kind == OutputKind.Error || (x.Output.Kind == OutputKind.Stream && x.Output.StreamName == "stderr"))
+            .Select(x => $"cell {x.Number}: {x.Output.PlainText}")
+            .ToList();
+        Assert.True(errors.Count == 0, $"{fileName} wrote error output:\n{string.Join("\n", errors)}");
+        Assert.True(result.Seconds < 120, $"{fileName} took {result.Seconds:F0} s in quick mode; the budget is under 60 s.");
+    }
+}

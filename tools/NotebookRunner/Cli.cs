@@ -1,0 +1,217 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace NotebookRunner;
+
+/// <summary>The command-line front end: parses options, runs the notebooks, prints progress and a summary.</summary>
+public static class Cli
+{
+    /// <summary>Exit code when every notebook ran without error.</summary>
+    public const int ExitOk = 0;
+    /// <summary>Exit code when any notebook failed (cell error, timeout, dead kernel, kernel start failure).</summary>
+    public const int ExitFailed = 1;
+    /// <summary>Exit code for usage errors, missing folders and filters matching no notebook.</summary>
+    public const int ExitUsage = 2;
+    /// <summary>Exit code after Ctrl+C.</summary>
+    public const int ExitCancelled = 130;
+
+    /// <summary>
+    /// Runs the command line. <paramref name="output"/> receives everything printed (default: this process's
+    /// stdout, with colour only when it is a terminal; any other writer gets plain text).
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, CancellationToken cancellationToken = default)
+    {
+        // Capture the real stdout now: while a kernel command runs, the Interactive library swaps Console.Out.
+        var writer = output ?? Console.Out;
+        var terminal = output is null && !Console.IsOutputRedirected;
+
+        var notebooksOption = new Option<DirectoryInfo?>("--notebooks")
+        {
+            Description = "Folder of .ipynb notebooks [default: notebooks/ of the repository root, the folder above the current one holding .config/dotnet-tools.json]",
+            HelpName = "DIR",
+        };
+        var outputOption = new Option<DirectoryInfo?>("--output")
+        {
+            Description = "Folder for the executed notebooks, same file names [default: artifacts/notebooks under the repository root]",
+            HelpName = "DIR",
+        };
+        var quickOption = new Option<bool>("--quick") { Description = "Set VAE_QUICK=1 for the kernel (otherwise the kernel inherits this environment's VAE_QUICK)" };
+        var timeoutOption = new Option<double>("--cell-timeout")
+        {
+            Description = "Time limit per cell in seconds; a cell over it stops its notebook and kills the kernel",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => RunOptions.DefaultCellTimeout.TotalSeconds,
+        };
+        var listOption = new Option<bool>("--list") { Description = "List the matching notebooks and exit without running them" };
+        var filtersArgument = new Argument<string[]>("filters")
+        {
+            Description = "Run only notebooks whose file name contains one of these substrings or matches one of these globs (*, ?, [..])",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
+        var root = new RootCommand(
+            "Runs the course's C# notebooks headless in the official .NET Interactive kernel (one fresh kernel per notebook, " +
+            "working directory = the notebook's folder), writes the executed notebooks with all outputs, and exits non-zero " +
+            "if any cell fails. Cell numbers count every cell (markdown too) from 1, as VS Code shows them.")
+        {
+            notebooksOption, outputOption, quickOption, timeoutOption, listOption, filtersArgument,
+        };
+
+        root.SetAction(async (parse, token) =>
+        {
+            var console = CreateConsole(writer, terminal);
+            var repoRoot = RepositoryLocator.FindRoot(Environment.CurrentDirectory);
+            var notebooks = parse.GetValue(notebooksOption)?.FullName
+                            ?? (repoRoot is null ? null : Path.Combine(repoRoot, "notebooks"));
+            var outDir = parse.GetValue(outputOption)?.FullName
+                         ?? (repoRoot is null ? null : Path.Combine(repoRoot, "artifacts", "notebooks"));
+            if (notebooks is null || outDir is null)
+            {
+                console.MarkupLine($"[red]error:[/] no repository root (a folder holding .config/dotnet-tools.json) above {Markup.Escape(Environment.CurrentDirectory)}; pass --notebooks and --output");
+                return ExitUsage;
+            }
+            var timeout = parse.GetValue(timeoutOption);
+            if (!(timeout > 0))
+            {
+                console.MarkupLine("[red]error:[/] --cell-timeout must be a positive number of seconds");
+                return ExitUsage;
+            }
+
+            IReadOnlyList<string> paths;
+            var filters = parse.GetValue(filtersArgument) ?? [];
+            try { paths = Runner.FindNotebooks(notebooks, filters); }
+            catch (DirectoryNotFoundException e)
+            {
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+                return ExitUsage;
+            }
+            if (paths.Count == 0)
+            {
+                var what = filters.Length == 0 ? "" : $" matching {string.Join(", ", filters)}";
+                console.MarkupLine($"[red]error:[/] no notebooks{Markup.Escape(what)} in {Markup.Escape(notebooks)}");
+                return ExitUsage;
+            }
+            if (parse.GetValue(listOption))
+            {
+                foreach (var p in paths) console.WriteLine(Path.GetFileName(p));
+                return ExitOk;
+            }
+
+            var options = new RunOptions
+            {
+                CellTimeout = TimeSpan.FromSeconds(timeout),
+                Quick = parse.GetValue(quickOption),
+                OutputDirectory = outDir,
+                ToolDirectory = repoRoot,
+                Reporter = new ConsoleReporter(console, writer),
+            };
+            console.MarkupLine($"Running {paths.Count} notebook(s) from {Markup.Escape(notebooks)} -> {Markup.Escape(outDir)}" +
+                               (options.Quick ? " (VAE_QUICK=1)" : ""));
+            var results = await Runner.RunAllAsync(paths, options, token);
+            PrintSummary(console, paths, results, terminal);
+            if (token.IsCancellationRequested || results.Any(r => r.Status == NotebookStatus.Cancelled)) return ExitCancelled;
+            return results.Count == paths.Count && results.All(r => r.Succeeded) ? ExitOk : ExitFailed;
+        });
+
+        var config = new InvocationConfiguration
+        {
+            Output = writer,
+            Error = writer,
+            // Ctrl+C / SIGTERM cancel the token; the run then kills its kernel and writes what it has.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+        };
+        return await root.Parse(args).InvokeAsync(config, cancellationToken);
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter writer, bool terminal)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        if (!terminal) console.Profile.Width = 1000; // no wrapping in logs
+        return console;
+    }
+
+    private static void PrintSummary(IAnsiConsole console, IReadOnlyList<string> paths, IReadOnlyList<NotebookRunResult> results, bool terminal)
+    {
+        var table = new Table().Border(terminal ? TableBorder.Rounded : TableBorder.Ascii)
+            .AddColumn("notebook").AddColumn("result").AddColumn(new TableColumn("seconds").RightAligned())
+            .AddColumn("failing cell");
+        foreach (var path in paths)
+        {
+            var r = results.FirstOrDefault(x => x.NotebookPath == path);
+            var name = Markup.Escape(Path.GetFileNameWithoutExtension(path));
+            if (r is null)
+            {
+                table.AddRow(name, "[grey]not run[/]", "", "");
+                continue;
+            }
+            var status = r.Succeeded ? "[green]ok[/]" : $"[red]{Markup.Escape(StatusText(r.Status))}[/]";
+            var failing = r.FailedCellNumber is { } n ? $"{n}: {Markup.Escape(FirstLine(r.Error))}" : r.Succeeded ? "" : Markup.Escape(FirstLine(r.Error));
+            table.AddRow(name, status, r.Seconds.ToString("0.0"), failing);
+        }
+        console.Write(table);
+        var passed = results.Count(r => r.Succeeded);
+        console.MarkupLine($"Notebooks: {passed} passed, {paths.Count - passed} failed");
+    }
+
+    internal static string StatusText(NotebookStatus status) => status switch
+    {
+        NotebookStatus.Succeeded => "ok",
+        NotebookStatus.CellFailed => "failed",
+        NotebookStatus.TimedOut => "timed out",
+        NotebookStatus.KernelDied => "kernel died",
+        NotebookStatus.KernelStartFailed => "kernel start failed",
+        NotebookStatus.InvalidNotebook => "invalid notebook",
+        NotebookStatus.Cancelled => "cancelled",
+        _ => status.ToString(),
+    };
+
+    internal static string FirstLine(string? text)
+    {
+        var line = (text ?? "").Split('\n')[0].Trim();
+        return line.Length > 100 ? line[..97] + "..." : line;
+    }
+
+    /// <summary>Prints per-notebook and per-cell progress lines.</summary>
+    private sealed class ConsoleReporter(IAnsiConsole console, TextWriter raw) : RunReporter
+    {
+        public override void NotebookStarted(string notebookPath, int cellCount) =>
+            console.MarkupLine($"[bold]{Tag(notebookPath)}[/] starting kernel ({cellCount} cells)");
+
+        public override void CellStarted(string notebookPath, int cellNumber, int cellCount) =>
+            console.Markup($"{Tag(notebookPath)} cell {cellNumber}/{cellCount} ... ");
+
+        public override void CellFinished(string notebookPath, CellResult cell, int cellCount)
+        {
+            console.MarkupLine(cell.Succeeded ? $"{cell.Seconds:0.0} s" : $"{cell.Seconds:0.0} s [red]FAILED[/]");
+            if (cell.Error is { } error)
+            {
+                console.MarkupLine($"[red]{Tag(notebookPath)} error in cell {cell.Number}:[/]");
+                raw.WriteLine(Indent(error)); // unwrapped: stack traces stay readable and greppable
+            }
+        }
+
+        public override void NotebookFinished(NotebookRunResult result)
+        {
+            var written = result.OutputPath is null ? "" : $" -> {Markup.Escape(result.OutputPath)}";
+            if (result.Succeeded)
+            {
+                console.MarkupLine($"[green]{Tag(result.NotebookPath)} ok[/] in {result.Seconds:0.0} s{written}");
+                return;
+            }
+            var where = result.FailedCellNumber is { } n ? $" at cell {n}" : "";
+            console.MarkupLine($"[red]{Tag(result.NotebookPath)} {Markup.Escape(StatusText(result.Status))}{where}[/] in {result.Seconds:0.0} s{written}");
+            if (result.FailedCellNumber is null && result.Error is { } e) raw.WriteLine(Indent(e));
+        }
+
+        private static string Tag(string path) => Markup.Escape($"[{Path.GetFileNameWithoutExtension(path)}]");
+
+        private static string Indent(string text) =>
+            string.Join("\n", text.Replace("\r\n", "\n").TrimEnd().Split('\n').Select(l => "    " + l));
+    }
+}
