@@ -45,7 +45,13 @@ public static class Charts
     /// <summary>A line chart of several named series over a shared x axis (for sweeps and convergence plots).</summary>
     public static GenericChart Lines(string title, string xTitle, string yTitle, IEnumerable<double> x, params (string Name, IEnumerable<double> Y)[] series)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(series);
         var xs = x.ToArray();
+        if (series.Length == 0) throw new ArgumentException("Give at least one series to plot.", nameof(series));
+        foreach (var (name, y) in series)
+            if ((y ?? throw new ArgumentNullException(nameof(series), $"series '{name}' has no values.")).Count() != xs.Length)
+                throw new ArgumentException($"series '{name}' has {y.Count()} values for {xs.Length} x values; each series needs one value per x.", nameof(series));
         var chart = CChart.Combine(series.Select(s => CChart.Line<double, double, string>(xs, s.Y, ShowMarkers: true, Name: s.Name)));
         return Titled(chart, title)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
@@ -55,7 +61,7 @@ public static class Charts
 
     /// <summary>
     /// Shows images ([n, side*side] values in [0, 1]) as one grayscale grid with <paramref name="columns"/>
-    /// per row, dark strokes on white as in the Fashion-MNIST and MNIST papers.
+    /// per row, light on dark as the data sets store them (0 is black).
     /// </summary>
     public static GenericChart ImageGrid(Tensor images, int columns = 8, string title = "", int side = 28)
     {
@@ -64,24 +70,30 @@ public static class Charts
         Check.Positive(side, nameof(side));
         if (images.dim() != 2 || images.shape[1] != (long)side * side)
             throw new ArgumentException($"images must be [n, {side * side}] for {side}x{side} images; got [{string.Join(", ", images.shape)}].", nameof(images));
+        if (images.shape[0] < 1) throw new ArgumentException("images holds no image (shape [0, ...]); give at least one.", nameof(images));
         int n = (int)images.shape[0];
         int rows = (n + columns - 1) / columns;
         const int gap = 1;
         int height = rows * (side + gap) - gap, width = columns * (side + gap) - gap;
-        var pixels = images.detach().cpu().to(float32).data<float>().ToArray();
-        var grid = new double[height][];
-        for (int r = 0; r < height; r++) grid[r] = Enumerable.Repeat(double.NaN, width).ToArray();
+        // Upscale by whole pixels so browsers show crisp squares rather than a smoothed blur.
+        int scale = Math.Max(2, Math.Min(8, 560 / Math.Max(width, height)));
+        var values = images.detach().cpu().to(float32).clamp(0, 1).mul(255).round().to(ScalarType.Byte).data<byte>().ToArray();
+        var pixels = new byte[width * scale * height * scale];
+        Array.Fill(pixels, (byte)96); // grey gaps between images
         for (int i = 0; i < n; i++)
         {
             int top = i / columns * (side + gap), left = i % columns * (side + gap);
-            for (int y = 0; y < side; y++)
-                for (int x = 0; x < side; x++)
-                    grid[top + y][left + x] = pixels[(long)i * side * side + y * side + x];
+            for (int y = 0; y < side * scale; y++)
+            {
+                int row = (top * scale + y) * width * scale + left * scale;
+                for (int x = 0; x < side * scale; x++)
+                    pixels[row + x] = values[(long)i * side * side + y / scale * side + x / scale];
+            }
         }
-        var chart = CChart.Heatmap<double, int, int, string>(grid, ColorScale: StyleParam.Colorscale.Greys, ShowScale: false,
-            ReverseScale: false, ReverseYAxis: true);
-        int scale = Math.Max(3, Math.Min(12, 640 / Math.Max(width, height)));
-        return Hidden(Titled(chart, title)).WithSize(Math.Max(width * scale + 80, 240), height * scale + (string.IsNullOrEmpty(title) ? 40 : 80));
+        string source = PngImage.DataUri(PngImage.Grayscale(pixels, width * scale, height * scale));
+        var chart = CChart.Image<int>(Source: source);
+        // Plotly keeps about 80 px of margin on each side and 100 above the plot: size the figure so the image shows 1:1.
+        return Bare(Titled(chart, title)).WithSize(width * scale + 160, height * scale + 180);
     }
 
     /// <summary>
@@ -116,6 +128,7 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(decode);
         if (size < 2) throw new ArgumentOutOfRangeException(nameof(size), size, "size must be at least 2.");
+        Check.Positive(side, nameof(side));
         var q = Enumerable.Range(0, size).Select(i => NormalQuantile((i + 0.5) / size)).ToArray();
         var points = new float[size * size * 2];
         for (int r = 0; r < size; r++)
@@ -153,7 +166,16 @@ public static class Charts
     public static GenericChart Titled(GenericChart chart, string title) =>
         string.IsNullOrEmpty(title) ? chart : Plotly.NET.Chart.withTitle(title, null).Invoke(chart);
 
-    private static GenericChart Hidden(GenericChart chart) => chart
-        .WithXAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false, ShowLine: false)
-        .WithYAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false, ShowLine: false);
+    /// <summary>Hides the axes of an image chart: no ticks, labels, grid or zero line.</summary>
+    private static GenericChart Bare(GenericChart chart)
+    {
+        Plotly.NET.LayoutObjects.LinearAxis Axis()
+        {
+            var axis = new Plotly.NET.LayoutObjects.LinearAxis();
+            axis.SetProperty("visible", false);
+            return axis;
+        }
+        chart = Plotly.NET.Chart.withXAxis(Axis(), null).Invoke(chart);
+        return Plotly.NET.Chart.withYAxis(Axis(), null).Invoke(chart);
+    }
 }
