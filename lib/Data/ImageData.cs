@@ -12,8 +12,14 @@ public sealed class ImageData
     /// <summary>Wraps tensors that already have the documented shapes.</summary>
     public ImageData(Tensor images, Tensor labels, int side, IReadOnlyList<string> classNames)
     {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
+        Check.Positive(side, nameof(side));
         if (images.dim() != 2 || labels.dim() != 1 || images.shape[0] != labels.shape[0])
             throw new ArgumentException($"images must be [N, D] and labels [N]; got [{string.Join(", ", images.shape)}] and [{string.Join(", ", labels.shape)}].");
+        if (images.shape[1] != (long)side * side)
+            throw new ArgumentException($"side {side} means {side}x{side} = {side * side} pixels per image, but images has {images.shape[1]} per row.", nameof(side));
         Images = images;
         Labels = labels;
         Side = side;
@@ -24,6 +30,7 @@ public sealed class ImageData
     public static ImageData FromImageSet(ImageSet set, IReadOnlyList<string> classNames, int? limit = null)
     {
         ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(classNames);
         if (set.Rows != set.Cols) throw new ArgumentException($"Only square images are supported; got {set.Rows}x{set.Cols}.", nameof(set));
         if (limit is < 1) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be at least 1 (or null for all images).");
         int n = Math.Min(limit ?? set.Count, set.Count);
@@ -51,6 +58,7 @@ public sealed class ImageData
     /// <summary>The images and labels whose label satisfies <paramref name="keep"/>.</summary>
     public ImageData Where(Func<long, bool> keep)
     {
+        ArgumentNullException.ThrowIfNull(keep);
         var labels = Labels.data<long>().ToArray();
         var index = tensor(Enumerable.Range(0, labels.Length).Where(i => keep(labels[i])).Select(i => (long)i).ToArray());
         return new ImageData(Images.index_select(0, index), Labels.index_select(0, index), Side, ClassNames);

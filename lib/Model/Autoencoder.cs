@@ -30,16 +30,22 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
         Check.Positive(inputSize, nameof(inputSize));
         Check.Positive(latentSize, nameof(latentSize));
         return new Autoencoder(Sequential(Linear(inputSize, latentSize), ReLU()),
-            Sequential(Linear(latentSize, inputSize), Sigmoid()), latentSize);
+            Sequential(Linear(latentSize, inputSize), Sigmoid()), latentSize) { InputSize = inputSize };
     }
 
     /// <summary>An MLP autoencoder with the same layer sizes as <see cref="Vae.Mlp"/>, for comparisons.</summary>
     public static Autoencoder Mlp(int inputSize = 784, int[]? hidden = null, int latentSize = 2, Module<Tensor, Tensor>? outputActivation = null)
     {
         hidden ??= new[] { 400 };
+        Check.Positive(inputSize, nameof(inputSize));
+        Check.Positive(latentSize, nameof(latentSize));
+        Check.AllPositive(hidden, nameof(hidden));
         var encoder = MlpDecoder.Stack(inputSize, hidden, out int last);
         encoder.append(Linear(last, latentSize));
-        return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize);
+        return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize)
+        {
+            InputSize = inputSize,
+        };
     }
 
     /// <summary>The encoder: x to z.</summary>
@@ -51,9 +57,26 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     /// <summary>Number of code dimensions.</summary>
     public int LatentSize { get; }
 
+    /// <summary>
+    /// Number of input features per example when known: set by <see cref="Article"/> and <see cref="Mlp"/>;
+    /// null for an autoencoder assembled from other networks. Data of another width is rejected with a message naming both sizes.
+    /// </summary>
+    public int? InputSize
+    {
+        get => inputSize;
+        init
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(InputSize), value, "InputSize must be at least 1 (or null when unknown).");
+            inputSize = value;
+        }
+    }
+
+    private readonly int? inputSize;
+
     /// <summary>Reconstruction = mean squared error per example (Keras' "mse": the mean over features); Kl = 0.</summary>
     public override LossTerms forward(Tensor x)
     {
+        Check.FitsInput(x, InputSize, nameof(x));
         using var z = Encoder.forward(x);
         using var xHat = Decoder.forward(z);
         var mse = (xHat - x).square().mean(new long[] { -1 });
@@ -63,6 +86,7 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     /// <summary>The code of each example (no gradients).</summary>
     public Tensor Encode(Tensor x)
     {
+        Check.FitsInput(x, InputSize, nameof(x));
         using var _ = no_grad();
         return Encoder.forward(x);
     }
@@ -70,6 +94,7 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     /// <summary>The decoder's output for each code (no gradients).</summary>
     public Tensor Decode(Tensor z)
     {
+        Check.FitsLatent(z, LatentSize, nameof(z));
         using var _ = no_grad();
         return Decoder.forward(z);
     }

@@ -15,8 +15,9 @@ public static class Elbo
     /// </summary>
     public static LossTerms Terms(Vae model, Tensor x)
     {
+        ArgumentNullException.ThrowIfNull(model);
         using var scope = NewDisposeScope();
-        var (mu, logVar) = model.Encode(x);
+        var (mu, logVar) = model.Encode(x); // checks that x fits the model's input size
         var z = Reparameterize.Sample(mu, logVar);
         var output = model.Decoder.forward(z);
         var reconstruction = -model.Likelihood.LogProb(x, output);
@@ -32,8 +33,11 @@ public static class KlDivergence
     /// Closed form, per example: 0.5 * sum_j (mu_j^2 + sigma_j^2 - 1 - log sigma_j^2)
     /// (Kingma and Welling 2013, appendix B). Shape [batch].
     /// </summary>
-    public static Tensor Closed(Tensor mu, Tensor logVar) =>
-        0.5 * (mu.square() + logVar.exp() - 1 - logVar).sum(-1);
+    public static Tensor Closed(Tensor mu, Tensor logVar)
+    {
+        Check.SameShape(mu, nameof(mu), logVar, nameof(logVar));
+        return 0.5 * (mu.square() + logVar.exp() - 1 - logVar).sum(-1);
+    }
 
     /// <summary>
     /// Monte Carlo estimate with <paramref name="samples"/> draws z ~ q: the mean of log q(z|x) - log p(z).
@@ -42,6 +46,7 @@ public static class KlDivergence
     public static Tensor MonteCarlo(Tensor mu, Tensor logVar, int samples)
     {
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be at least 1.");
+        Check.SameShape(mu, nameof(mu), logVar, nameof(logVar));
         using var scope = NewDisposeScope();
         var z = Reparameterize.Sample(mu, logVar, samples);
         var estimate = (Gaussian.LogDensity(z, mu, logVar) - Gaussian.StandardLogDensity(z)).mean(new long[] { 0 });
@@ -77,6 +82,8 @@ public static class ImportanceWeighted
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (importance samples) must be at least 1.");
         if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "chunk must be at least 1.");
+        ArgumentNullException.ThrowIfNull(model);
+        Check.FitsInput(x, model.InputSize, nameof(x));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var (mu, logVar) = model.Encode(x);
@@ -101,9 +108,12 @@ public static class ImportanceWeighted
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (importance samples) must be at least 1.");
+        if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "chunk must be at least 1.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
         if (data.dim() != 2 || data.shape[0] < 1)
             throw new ArgumentException($"data must be a [examples, features] tensor with at least one example; got [{string.Join(", ", data.shape)}].", nameof(data));
+        Check.FitsInput(data, model.InputSize, nameof(data));
         bool wasTraining = model.training;
         model.eval();
         try

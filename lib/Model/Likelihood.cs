@@ -33,6 +33,7 @@ public sealed class BernoulliLikelihood : ILikelihood
     /// <inheritdoc />
     public Tensor LogProb(Tensor x, Tensor logits)
     {
+        Check.SameFeatures(x, logits, nameof(logits));
         // -BCE(logits, x) = x * l - softplus(l), computed stably.
         var target = x.expand_as(logits);
         return (target * logits - nn.functional.softplus(logits)).sum(-1);
@@ -68,6 +69,7 @@ public sealed class GaussianLikelihood : ILikelihood
     /// <inheritdoc />
     public Tensor LogProb(Tensor x, Tensor mean)
     {
+        Check.SameFeatures(x, mean, nameof(mean));
         long d = mean.shape[^1];
         double constant = d * Math.Log(Sigma * Math.Sqrt(2 * Math.PI));
         return -(x - mean).square().sum(-1) / (2 * Sigma * Sigma) - constant;

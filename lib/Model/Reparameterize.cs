@@ -11,12 +11,17 @@ namespace VaeCourse.Model;
 public static class Reparameterize
 {
     /// <summary>Draws z = mu + exp(logVar / 2) * eps, eps ~ N(0, I), with the shape of <paramref name="mu"/>.</summary>
-    public static Tensor Sample(Tensor mu, Tensor logVar) => mu + (0.5 * logVar).exp() * randn_like(mu);
+    public static Tensor Sample(Tensor mu, Tensor logVar)
+    {
+        Check.SameShape(mu, nameof(mu), logVar, nameof(logVar));
+        return mu + (0.5 * logVar).exp() * randn_like(mu);
+    }
 
     /// <summary>Draws <paramref name="k"/> samples per example: shape [k, batch, latent].</summary>
     public static Tensor Sample(Tensor mu, Tensor logVar, int k)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (samples per example) must be at least 1.");
+        Check.SameShape(mu, nameof(mu), logVar, nameof(logVar));
         var eps = randn(new long[] { k }.Concat(mu.shape).ToArray(), dtype: mu.dtype, device: mu.device);
         return mu.unsqueeze(0) + (0.5 * logVar).exp().unsqueeze(0) * eps;
     }

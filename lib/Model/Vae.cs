@@ -36,12 +36,19 @@ public sealed class Vae : Module<Tensor, LossTerms>
         Check.AllPositive(hidden, nameof(hidden));
         var back = hidden.Reverse().ToArray();
         return new Vae(new MlpEncoder(inputSize, hidden, latentSize), new MlpDecoder(latentSize, back, inputSize),
-            likelihood ?? new BernoulliLikelihood(), latentSize);
+            likelihood ?? new BernoulliLikelihood(), latentSize) { InputSize = inputSize };
     }
 
     /// <summary>A convolutional VAE for flattened 28x28 images (<see cref="ConvEncoder"/>, <see cref="ConvDecoder"/>).</summary>
-    public static Vae Conv(int latentSize = 20, int channels = 32, ILikelihood? likelihood = null) =>
-        new(new ConvEncoder(latentSize, channels), new ConvDecoder(latentSize, channels), likelihood ?? new BernoulliLikelihood(), latentSize);
+    public static Vae Conv(int latentSize = 20, int channels = 32, ILikelihood? likelihood = null)
+    {
+        Check.Positive(latentSize, nameof(latentSize));
+        Check.Positive(channels, nameof(channels));
+        return new(new ConvEncoder(latentSize, channels), new ConvDecoder(latentSize, channels), likelihood ?? new BernoulliLikelihood(), latentSize)
+        {
+            InputSize = ConvEncoder.Side * ConvEncoder.Side,
+        };
+    }
 
     /// <summary>The encoder network: x to (mu, log sigma^2).</summary>
     public Module<Tensor, (Tensor Mu, Tensor LogVar)> Encoder { get; }
@@ -55,15 +62,36 @@ public sealed class Vae : Module<Tensor, LossTerms>
     /// <summary>Number of latent dimensions.</summary>
     public int LatentSize { get; }
 
+    /// <summary>
+    /// Number of input features per example (784 for 28x28 images) when known: set by <see cref="Mlp"/> and
+    /// <see cref="Conv"/>; null for a VAE assembled from other networks. Data of another width is rejected with a message naming both sizes.
+    /// </summary>
+    public int? InputSize
+    {
+        get => inputSize;
+        init
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(InputSize), value, "InputSize must be at least 1 (or null when unknown).");
+            inputSize = value;
+        }
+    }
+
+    private readonly int? inputSize;
+
     /// <inheritdoc />
     public override LossTerms forward(Tensor x) => Elbo.Terms(this, x);
 
     /// <summary>The parameters of q(z|x): mu and log sigma^2, each [batch, latent].</summary>
-    public (Tensor Mu, Tensor LogVar) Encode(Tensor x) => Encoder.forward(x);
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
+    {
+        Check.FitsInput(x, InputSize, nameof(x));
+        return Encoder.forward(x);
+    }
 
     /// <summary>The mean of p(x|z) for each z: what the decoder "draws".</summary>
     public Tensor Decode(Tensor z)
     {
+        Check.FitsLatent(z, LatentSize, nameof(z));
         using var output = Decoder.forward(z);
         return Likelihood.Mean(output);
     }

@@ -17,6 +17,7 @@ public sealed class Trainer
     private readonly Module<Tensor, LossTerms> model;
     private readonly TrainerOptions options;
     private readonly optim.Optimizer optimizer;
+    private readonly List<TorchSharp.Modules.Parameter> parameters;
 
     /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
     public Trainer(Module<Tensor, LossTerms> model, TrainerOptions? options = null)
@@ -24,7 +25,7 @@ public sealed class Trainer
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.options = options ?? new TrainerOptions();
         this.options.Validate();
-        var parameters = model.parameters().ToList();
+        parameters = model.parameters().ToList();
         optimizer = this.options.Optimizer?.Invoke(parameters, this.options.LearningRate)
                     ?? optim.Adam(parameters, this.options.LearningRate);
     }
@@ -36,12 +37,20 @@ public sealed class Trainer
     /// Trains for <see cref="TrainerOptions.Epochs"/> epochs on <paramref name="train"/> ([N, D] float),
     /// evaluating <paramref name="test"/> after each epoch when given, and calling
     /// <paramref name="progress"/> during and after each epoch. Throws
-    /// <see cref="TrainingDivergedException"/> if the loss stops being finite.
+    /// <see cref="TrainingDivergedException"/> if the loss or its gradients stop being finite (the step is then not
+    /// taken), and <see cref="ArgumentException"/> before any work if the data does not fit the model.
     /// </summary>
     public TrainingHistory Fit(Tensor train, Tensor? test = null, Action<TrainingProgress>? progress = null)
     {
         CheckData(train, nameof(train));
         if (test is not null) CheckData(test, nameof(test));
+        Check.FitsInput(train, Check.InputSizeOf(model), nameof(train));
+        if (test is not null)
+        {
+            Check.FitsInput(test, Check.InputSizeOf(model), nameof(test));
+            if (test.shape[1] != train.shape[1])
+                throw new ArgumentException($"test has {test.shape[1]} features per example but train has {train.shape[1]}; both must have the model's input size.", nameof(test));
+        }
         long n = train.shape[0];
         int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var history = new TrainingHistory();
@@ -73,6 +82,8 @@ public sealed class Trainer
                             throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history);
                         optimizer.zero_grad();
                         loss.backward();
+                        if (!Check.FiniteGradients(parameters)) // a finite loss can still have NaN or infinite gradients: never step with them
+                            throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history, nonFiniteGradients: true);
                         optimizer.step();
                         sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
                     }
@@ -107,6 +118,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(model);
         CheckData(data, nameof(data));
         Check.Positive(batchSize, nameof(batchSize));
+        Check.FitsInput(data, Check.InputSizeOf(model), nameof(data));
         bool wasTraining = model.training;
         model.eval();
         try
