@@ -18,8 +18,9 @@ public static class Measure
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var a = randn(size, size);
-        var b = randn(size, size);
+        using var generator = new Generator(1);            // not the global one: the training's random draws stay as they are
+        var a = randn(new long[] { size, size }, generator: generator);
+        var b = randn(new long[] { size, size }, generator: generator);
         for (int i = 0; i < 2; i++) mm(a, b).Dispose();
         double best = 0;
         var clock = new Stopwatch();
@@ -51,7 +52,9 @@ public static class Measure
         last = latent;
         foreach (int h in hidden.Reverse()) { shapes.Add((last, h)); last = h; }
         shapes.Add((last, input));
-        var layers = shapes.Select(s => (X: randn(batch, s.In), W: randn(s.Out, s.In), B: randn(s.Out), GY: randn(batch, s.Out))).ToList();
+        using var generator = new Generator(1);
+        Tensor Random(params long[] shape) => randn(shape, generator: generator);
+        var layers = shapes.Select(s => (X: Random(batch, s.In), W: Random(s.Out, s.In), B: Random(s.Out), GY: Random(batch, s.Out))).ToList();
         void Step()
         {
             for (int i = 0; i < layers.Count; i++)

@@ -18,7 +18,7 @@ public class BenchTests
     private static readonly string[] IwFields = { "iw_batched_seconds", "iw_loop_seconds_measured", "iw_loop_seconds_extrapolated", "iw_speedup" };
 
     // The runs below use one libtorch thread: with two, libtorch's OpenMP workers spin-wait for each other, and when other
-    // processes keep both cores busy a step can take a hundred times longer (bench-readme, "Performance").
+    // processes keep both cores busy a step can take a hundred times longer (README.md, "Performance").
     private static (int Code, List<JsonElement> Lines, string Log) RunBench(params string[] args)
     {
         var output = new StringWriter();
