@@ -218,11 +218,9 @@ public static class IdxReader
         return total;
     }
 
-    /// <summary>A read-only stream that returns a few already-read bytes, then the rest of an inner stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+    /// <summary>The read-only, forward-only part shared by the stream wrappers below; subclasses implement Read(Span).</summary>
+    private abstract class ForwardReadStream : Stream
     {
-        private ReadOnlyMemory<byte> _prefix = prefix;
-
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -232,7 +230,14 @@ public static class IdxReader
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public sealed override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public abstract override int Read(Span<byte> buffer);
+    }
+
+    /// <summary>A read-only stream that returns a few already-read bytes, then the rest of an inner stream.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : ForwardReadStream
+    {
+        private ReadOnlyMemory<byte> _prefix = prefix;
 
         public override int Read(Span<byte> buffer)
         {
@@ -246,19 +251,9 @@ public static class IdxReader
     }
 
     /// <summary>A read-only stream wrapper that counts the bytes read, for error messages.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
+    private sealed class CountingStream(Stream inner) : ForwardReadStream
     {
         public long BytesRead { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
