@@ -20,15 +20,26 @@ public static class Course
     /// Prepares a notebook kernel: loads TorchSharp's native library from beside this assembly
     /// (its own search fails inside a kernel process; shared/TOOLCHAIN.md section 3), answers requests
     /// for FSharp.Core with the copy the kernel already loaded (Plotly.NET 6 asks for 10.1, kernels
-    /// preload 10.0; section 4), seeds libtorch's generator and sets its thread count.
+    /// preload 10.0; section 4), seeds libtorch's generator and sets its thread count: <paramref name="threads"/>,
+    /// else the environment variable VAE_THREADS, else one thread per processor.
     /// </summary>
     public static void Setup(long seed = 0, int? threads = null)
     {
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
+        int count = threads ?? ThreadsFromEnvironment() ?? Environment.ProcessorCount;
         LoadTorchNative();
         InstallFSharpCoreRedirect();
         torch.manual_seed(seed);
-        torch.set_num_threads(threads ?? Environment.ProcessorCount);
+        torch.set_num_threads(count);
+    }
+
+    /// <summary>The thread count set by VAE_THREADS, or null when it is unset; a value that is not a positive integer is an error.</summary>
+    public static int? ThreadsFromEnvironment()
+    {
+        string? text = Environment.GetEnvironmentVariable("VAE_THREADS");
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (int.TryParse(text, out int value) && value >= 1) return value;
+        throw new ArgumentException($"The environment variable VAE_THREADS is '{text}'; expected a positive whole number of threads (for example 1 or 2), or unset it to use one per processor.", "VAE_THREADS");
     }
 
     /// <summary>Loads libLibTorchSharp from this assembly's runtimes/&lt;rid&gt;/native folder when it is there.</summary>
