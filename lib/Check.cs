@@ -34,6 +34,7 @@ internal static class Check
     {
         Vae v => v.InputSize,
         Autoencoder a => a.InputSize,
+        ConditionalVae c => c.InputSize,
         _ => null,
     };
 

@@ -18,6 +18,7 @@ public sealed class Trainer
     private readonly TrainerOptions options;
     private readonly optim.Optimizer optimizer;
     private readonly List<TorchSharp.Modules.Parameter> parameters;
+    private long steps; // optimisation steps taken by every Fit so far: the clock of the KL warm-up
 
     /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
     public Trainer(Module<Tensor, LossTerms> model, TrainerOptions? options = null)
@@ -76,7 +77,8 @@ public sealed class Trainer
                     {
                         var x = train.index_select(0, permutation.narrow(0, start, size));
                         using var terms = model.forward(x);
-                        var loss = terms.Loss(options.Beta);
+                        double beta = BetaAt(steps, batches);
+                        var loss = terms.Loss(beta);
                         double value = loss.item<float>();
                         if (!double.IsFinite(value))
                             throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history);
@@ -85,6 +87,7 @@ public sealed class Trainer
                         if (!Check.FiniteGradients(parameters)) // a finite loss can still have NaN or infinite gradients: never step with them
                             throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history, nonFiniteGradients: true);
                         optimizer.step();
+                        steps++;
                         sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
                     }
                     seen += size;
@@ -101,12 +104,20 @@ public sealed class Trainer
             double? testRec = null, testKl = null;
             if (test is not null)
                 (testRec, testKl) = Evaluate(model, test, options.EvaluationBatchSize);
-            var record = new EpochRecord(epoch, rec, kl, testRec, testKl, clock.Elapsed.TotalSeconds, n / trainSeconds);
+            var record = new EpochRecord(epoch, rec, kl, testRec, testKl, clock.Elapsed.TotalSeconds, n / trainSeconds, BetaAt(steps - 1, batches));
             history.Add(record);
             progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, batches, rec, kl, total.Elapsed, record));
         }
         model.eval();
         return history;
+    }
+
+    /// <summary>The weight of the KL term at optimisation step <paramref name="step"/> (0-based): <see cref="TrainerOptions.Beta"/> after the warm-up.</summary>
+    private double BetaAt(long step, int batchesPerEpoch)
+    {
+        if (options.KlWarmupEpochs <= 0) return options.Beta;
+        double warmupSteps = options.KlWarmupEpochs * batchesPerEpoch;
+        return options.Beta * Math.Min(1.0, (step + 1) / warmupSteps);
     }
 
     /// <summary>

@@ -18,6 +18,14 @@ public sealed record TrainerOptions
     /// <summary>Weight of the KL term in the objective, Reconstruction + Beta * KL (Higgins et al. 2017); 1 is the ELBO.</summary>
     public double Beta { get; init; } = 1.0;
 
+    /// <summary>
+    /// KL warm-up (Bowman et al. 2016; Sønderby et al. 2016): over the first KlWarmupEpochs epochs the weight of the
+    /// KL term rises linearly, step by step, from 0 to <see cref="Beta"/>, then stays there. 0 (the default) turns it off.
+    /// Fractions are allowed (0.5 = half an epoch). It lets the decoder learn to use z before the KL term pulls q(z|x)
+    /// to the prior, a remedy for posterior collapse.
+    /// </summary>
+    public double KlWarmupEpochs { get; init; } = 0;
+
     /// <summary>Seed of the batch order and of every random draw during training.</summary>
     public long Seed { get; init; } = 0;
 
@@ -38,6 +46,7 @@ public sealed record TrainerOptions
         if (EvaluationBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "EvaluationBatchSize must be at least 1.");
         Check.PositiveFinite(LearningRate, nameof(LearningRate));
         Check.NonNegativeFinite(Beta, nameof(Beta));
+        Check.NonNegativeFinite(KlWarmupEpochs, nameof(KlWarmupEpochs));
         if (ProgressInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "ProgressInterval must not be negative.");
     }
 }
