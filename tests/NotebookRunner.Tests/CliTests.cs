@@ -56,6 +56,40 @@ public sealed class CliTests : IDisposable
         Assert.Equal("boom 7", error["evalue"]!.GetValue<string>());
         Assert.Null(cells[3]!["execution_count"]);
         Assert.Empty(cells[3]!["outputs"]!.AsArray());
+
+        // The book is written beside the output folder, from what ran, error included.
+        Assert.Contains("Book: 1 page(s)", text);
+        var page = File.ReadAllText(Path.Combine(_temp.Path, "book", "02-failing.html"));
+        Assert.Contains("boom 7", page);
+    }
+
+    [Fact]
+    public async Task Book_only_writes_the_book_from_executed_notebooks_and_no_book_skips_it()
+    {
+        var folder = MakeFolder();
+        var output = _temp.Sub("executed");
+        File.Copy(BookTests.ExecutedNotebook(_temp.Sub("made"), "10-later.ipynb", "Later"), Path.Combine(output, "10-later.ipynb"));
+        var book = Path.Combine(_temp.Path, "my-book");
+        var console = new StringWriter();
+
+        var exit = await Cli.InvokeAsync(["--notebooks", folder, "--output", output, "--book", book, "--book-only"], console);
+
+        Assert.True(exit == Cli.ExitOk, console.ToString());
+        Assert.Contains("Book: 1 page(s), 1 chart(s)", console.ToString());
+        Assert.True(File.Exists(Path.Combine(book, "index.html")));
+        Assert.True(File.Exists(Path.Combine(book, "10-later.html")));
+        Assert.False(File.Exists(Path.Combine(book, "01-intro.html"))); // never executed, so not in the book
+
+        var empty = _temp.Sub("nothing-executed");
+        var failed = new StringWriter();
+        Assert.Equal(Cli.ExitFailed, await Cli.InvokeAsync(["--notebooks", folder, "--output", empty, "--book-only"], failed));
+        Assert.Contains("book not written", failed.ToString());
+
+        var quiet = new StringWriter();
+        var run = await Cli.InvokeAsync(["--notebooks", folder, "--output", _temp.Sub("out2"), "--no-book", "later"], quiet);
+        Assert.True(run == Cli.ExitOk, quiet.ToString());
+        Assert.DoesNotContain("Book:", quiet.ToString());
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "book")));
     }
 
     [Theory]
@@ -96,7 +130,7 @@ public sealed class CliTests : IDisposable
         var exit = await Cli.InvokeAsync(["--help"], console);
 
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--notebooks", "--output", "--quick", "--cell-timeout", "--list", "filters" })
+        foreach (var option in new[] { "--notebooks", "--output", "--quick", "--cell-timeout", "--list", "--book", "--no-book", "--book-only", "filters" })
             Assert.Contains(option, console.ToString());
     }
 

@@ -4,10 +4,10 @@ namespace NotebookRunner.Tests;
 /// Every notebook of the course (notebooks/*.ipynb) runs top to bottom in quick mode (VAE_QUICK=1) in the official
 /// kernel, through the runner, with no failing cell and no error output (error outputs or standard-error text).
 /// </summary>
-public sealed class CourseNotebookTests
+[Collection(CourseCollection.Name)]
+public sealed class CourseNotebookTests(CourseRun course)
 {
-    private static readonly string RepositoryRoot = RepositoryLocator.FindRoot(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException($"No repository root (a folder with .config/dotnet-tools.json) above {AppContext.BaseDirectory}.");
+    private static readonly string RepositoryRoot = CourseRun.RepositoryRoot;
 
     public static TheoryData<string> CourseNotebooks()
     {
@@ -26,16 +26,9 @@ public sealed class CourseNotebookTests
 
     [Theory]
     [MemberData(nameof(CourseNotebooks))]
-    public async Task Notebook_runs_in_quick_mode_without_error_output(string fileName)
+    public void Notebook_runs_in_quick_mode_without_error_output(string fileName)
     {
-        var options = new RunOptions
-        {
-            Quick = true,
-            OutputDirectory = Path.Combine(RepositoryRoot, "artifacts", "test-notebooks"),
-            ToolDirectory = RepositoryRoot,
-            CellTimeout = TimeSpan.FromMinutes(5),
-        };
-        var result = await NotebookExecutor.RunAsync(Path.Combine(RepositoryRoot, "notebooks", fileName), options);
+        var result = course.Results[fileName];
 
         Assert.True(result.Succeeded, $"{fileName}: {result.Status} at cell {result.FailedCellNumber}: {result.Error}");
         var errors = result.Cells

@@ -43,6 +43,13 @@ public static class Cli
             DefaultValueFactory = _ => RunOptions.DefaultCellTimeout.TotalSeconds,
         };
         var listOption = new Option<bool>("--list") { Description = "List the matching notebooks and exit without running them" };
+        var bookOption = new Option<DirectoryInfo?>("--book")
+        {
+            Description = "Folder for the HTML book written after the run from every executed notebook in --output [default: book, beside the --output folder: artifacts/book]",
+            HelpName = "DIR",
+        };
+        var noBookOption = new Option<bool>("--no-book") { Description = "Do not write the HTML book" };
+        var bookOnlyOption = new Option<bool>("--book-only") { Description = "Write the HTML book from the notebooks already executed in --output, without running any" };
         var filtersArgument = new Argument<string[]>("filters")
         {
             Description = "Run only notebooks whose file name contains one of these substrings or matches one of these globs (*, ?, [..])",
@@ -54,7 +61,7 @@ public static class Cli
             "working directory = the notebook's folder), writes the executed notebooks with all outputs, and exits non-zero " +
             "if any cell fails. Cell numbers count every cell (markdown too) from 1, as VS Code shows them.")
         {
-            notebooksOption, outputOption, quickOption, timeoutOption, listOption, filtersArgument,
+            notebooksOption, outputOption, quickOption, timeoutOption, listOption, bookOption, noBookOption, bookOnlyOption, filtersArgument,
         };
 
         root.SetAction(async (parse, token) =>
@@ -96,6 +103,10 @@ public static class Cli
                 foreach (var p in paths) console.WriteLine(Path.GetFileName(p));
                 return ExitOk;
             }
+            var bookDir = parse.GetValue(bookOption)?.FullName ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outDir))!, "book");
+            var cacheDir = Path.Combine(repoRoot ?? Path.GetDirectoryName(outDir)!, "artifacts", "cache", "npm");
+            if (parse.GetValue(bookOnlyOption))
+                return await WriteBookAsync(console, notebooks, outDir, bookDir, cacheDir, token) ? ExitOk : ExitFailed;
 
             var options = new RunOptions
             {
@@ -109,6 +120,8 @@ public static class Cli
                                (options.Quick ? " (VAE_QUICK=1)" : ""));
             var results = await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
+            if (!parse.GetValue(noBookOption) && !token.IsCancellationRequested)
+                await WriteBookAsync(console, notebooks, outDir, bookDir, cacheDir, token); // a book failure is reported, the run's result stands
             if (token.IsCancellationRequested || results.Any(r => r.Status == NotebookStatus.Cancelled)) return ExitCancelled;
             return results.Count == paths.Count && results.All(r => r.Succeeded) ? ExitOk : ExitFailed;
         });
@@ -121,6 +134,29 @@ public static class Cli
             ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
         };
         return await root.Parse(args).InvokeAsync(config, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the book from every notebook of <paramref name="notebooks"/> that has an executed copy in
+    /// <paramref name="executedDir"/>, in the notebooks' order; prints where it is or why it could not be written.
+    /// </summary>
+    private static async Task<bool> WriteBookAsync(IAnsiConsole console, string notebooks, string executedDir, string bookDir, string cacheDir, CancellationToken token)
+    {
+        var executed = Runner.FindNotebooks(notebooks)
+            .Select(p => Path.Combine(executedDir, Path.GetFileName(p)))
+            .Where(File.Exists)
+            .ToList();
+        try
+        {
+            var book = await Book.BookBuilder.BuildAsync(executed, bookDir, cacheDir, cancellationToken: token);
+            console.MarkupLine($"Book: {book.Pages.Count} page(s), {book.Pages.Sum(p => p.Charts)} chart(s), {book.Bytes / 1e6:0.0} MB -> {Markup.Escape(book.IndexPath)}");
+            return true;
+        }
+        catch (Book.BookException e)
+        {
+            console.MarkupLine($"[yellow]book not written:[/] {Markup.Escape(e.Message)}");
+            return false;
+        }
     }
 
     private static IAnsiConsole CreateConsole(TextWriter writer, bool terminal)

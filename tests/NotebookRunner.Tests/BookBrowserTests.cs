@@ -1,0 +1,108 @@
+using Microsoft.Playwright;
+using NotebookRunner.Book;
+
+namespace NotebookRunner.Tests;
+
+/// <summary>
+/// Opens every page of the book made from the quick-mode run of the course in headless Chromium with all network
+/// traffic blocked, and checks that each Plotly chart drew with data and that the maths typeset without error.
+/// Saves a screenshot of every page, and of every chart output, under artifacts/screenshots.
+/// </summary>
+[Collection(CourseCollection.Name)]
+public sealed class CourseBookBrowserTests(CourseRun course)
+{
+    [Fact]
+    public async Task Every_page_of_the_course_book_draws_its_charts_and_maths_with_the_network_blocked()
+    {
+        Assert.True(course.Book is not null, $"The book was not written: {course.BookError}");
+        Assert.Equal(course.Results.Count, course.Book!.Pages.Count);
+        var seen = await BookBrowser.CheckAsync(course.Book, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots"));
+        Assert.True(seen.Charts > 0, "The course's book has no chart at all.");
+        Assert.True(seen.Maths > 0, "The course's book has no maths at all.");
+    }
+}
+
+/// <summary>The same browser check on a small book of two made-up notebooks: fast, and independent of the course.</summary>
+public sealed class BookBrowserTests
+{
+    [Fact]
+    public async Task A_small_book_draws_its_chart_and_maths_offline()
+    {
+        using var temp = new TempFolder();
+        var notebook = BookTests.ExecutedNotebook(temp.Path, "01-first.ipynb", "First");
+        var book = await BookBuilder.BuildAsync([notebook], Path.Combine(temp.Path, "book"), CourseRun.NpmCache);
+        var seen = await BookBrowser.CheckAsync(book, temp.Sub("screenshots"));
+        Assert.Equal((1, 2), (seen.Charts, seen.Maths));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "screenshots", "01-first.png")));
+    }
+}
+
+/// <summary>Drives Debian's Chromium (or CHROMIUM_PATH) through Playwright over a written book.</summary>
+public static class BookBrowser
+{
+    /// <summary>
+    /// Opens the index and every page with all non-file requests aborted; fails the test on any chart that did not
+    /// draw with data, any maths that did not typeset, any KaTeX error, any script error, or any network request.
+    /// Returns the charts and maths expressions seen.
+    /// </summary>
+    public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder)
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"No Chromium at {chromium}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.");
+        Directory.CreateDirectory(screenshotFolder);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
+        var blocked = new List<string>();
+        await context.RouteAsync("**/*", async route =>
+        {
+            if (route.Request.Url.StartsWith("file:", StringComparison.Ordinal)) await route.ContinueAsync();
+            else
+            {
+                lock (blocked) blocked.Add(route.Request.Url);
+                await route.AbortAsync();
+            }
+        });
+        var page = await context.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => { lock (scriptErrors) scriptErrors.Add(error); };
+
+        var failures = new List<string>();
+        int chartsSeen = 0, mathsSeen = 0;
+        foreach (var (file, charts, maths) in book.Pages.Select(p => (p.FileName, p.Charts, p.MathExpressions)).Prepend(("index.html", 0, 0)))
+        {
+            await page.GotoAsync(new Uri(Path.Combine(book.Directory, file)).AbsoluteUri);
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000, State = WaitForSelectorState.Attached });
+            if (charts > 0)
+            {
+                try
+                {
+                    await page.WaitForFunctionAsync($"() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= {charts}", null, new() { Timeout = 30_000 });
+                }
+                catch (TimeoutException) { } // counted below
+            }
+            var drawn = await page.EvaluateAsync<int>(@"() => [...document.querySelectorAll('.js-plotly-plot')].filter(d =>
+                d.querySelector('svg.main-svg') && Array.isArray(d.data) && d.data.length > 0 &&
+                d.data.some(t => ['x', 'y', 'z', 'source', 'values'].some(k => t[k] && t[k].length > 0))).length");
+            var typeset = await page.EvaluateAsync<int>("() => document.querySelectorAll('.math .katex').length");
+            var mathErrors = await page.EvaluateAsync<int>("() => document.querySelectorAll('.katex-error').length");
+            if (drawn != charts) failures.Add($"{file}: {drawn} of {charts} charts drew with data");
+            if (typeset != maths) failures.Add($"{file}: {typeset} of {maths} maths expressions typeset");
+            if (mathErrors > 0) failures.Add($"{file}: {mathErrors} KaTeX errors");
+            chartsSeen += drawn;
+            mathsSeen += typeset;
+
+            var name = Path.GetFileNameWithoutExtension(file);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(screenshotFolder, name + ".png"), FullPage = true });
+            var outputs = await page.QuerySelectorAllAsync(".output.chart");
+            for (int i = 0; i < outputs.Count; i++)
+                await outputs[i].ScreenshotAsync(new() { Path = Path.Combine(screenshotFolder, $"{name}-chart-{i + 1:00}.png") });
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(blocked.Count == 0, "The book asked the network for:\n" + string.Join("\n", blocked.Distinct()));
+        Assert.True(scriptErrors.Count == 0, "Script errors:\n" + string.Join("\n", scriptErrors));
+        return (chartsSeen, mathsSeen);
+    }
+}
