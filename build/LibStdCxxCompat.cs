@@ -137,6 +137,9 @@ namespace VaeCourse.Build
                 .Where(r => (r.Flags & VerFlagWeak) == 0 && !hostDefines(r.Version))
                 .ToList();
             if (toChange.Count == 0) return Array.Empty<string>();
+            // Keep the copy's time stamp: the build's incremental copy then sees it as up to date and does not put the
+            // unpatched file back on the next build (which left a window where a running kernel could load it).
+            DateTime stamp = File.GetLastWriteTimeUtc(path);
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
             {
                 foreach (Requirement r in toChange)
@@ -146,6 +149,7 @@ namespace VaeCourse.Build
                     stream.Write(new[] { (byte)(flags & 0xff), (byte)(flags >> 8) }, 0, 2);
                 }
             }
+            File.SetLastWriteTimeUtc(path, stamp);
             return toChange.Select(r => r.Version).ToList();
         }
 

@@ -37,7 +37,7 @@ public static class BookBuilder
 
         // Write into a fresh folder beside the target, then swap, so a failure leaves the previous book whole.
         var site = Path.GetFullPath(siteDirectory);
-        var staging = site + ".new";
+        var staging = $"{site}.{Environment.ProcessId}.new"; // per process: two runs writing one book do not share it
         if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
         System.IO.Directory.CreateDirectory(staging);
         var written = new List<BookPage>();
@@ -62,9 +62,11 @@ public static class BookBuilder
             if (System.IO.Directory.Exists(site)) System.IO.Directory.Delete(site, recursive: true);
             System.IO.Directory.Move(staging, site);
         }
-        catch
+        catch (Exception e)
         {
             if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new BookException($"Could not write the book to {site}: {e.Message} (is another run writing it at the same time?)", e);
             throw;
         }
         long bytes = new DirectoryInfo(site).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
