@@ -110,8 +110,9 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
         ArgumentNullException.ThrowIfNull(labels);
         using var _ = no_grad();
         var device = parameters().First().device;
-        using var z = randn(new long[] { labels.shape[0], LatentSize }, generator: generator, device: device);
-        return Decode(z, labels.to(device));
+        using var scope = NewDisposeScope();
+        var z = randn(new long[] { labels.shape[0], LatentSize }, generator: generator).to(device);
+        return Decode(z, labels.to(device)).MoveToOuterDisposeScope();
     }
 
     private Tensor OneHot(Tensor labels, long count, ScalarType dtype)

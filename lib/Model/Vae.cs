@@ -110,8 +110,10 @@ public sealed class Vae : Module<Tensor, LossTerms>
     {
         Check.Positive(count, nameof(count));
         using var _ = no_grad();
-        using var z = randn(new long[] { count, LatentSize }, generator: generator, device: Device);
-        return Decode(z);
+        using var scope = NewDisposeScope();
+        // Draw on the CPU, where a CPU generator works, then move: the same samples on every device.
+        var z = randn(new long[] { count, LatentSize }, generator: generator).to(Device);
+        return Decode(z).MoveToOuterDisposeScope();
     }
 
     /// <summary>The device the parameters live on.</summary>

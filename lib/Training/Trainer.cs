@@ -57,7 +57,8 @@ public sealed class Trainer
         var history = new TrainingHistory();
         manual_seed(options.Seed);
         using var order = new Generator((ulong)options.Seed);
-        using var sums = zeros(2, dtype: float64);
+        var device = DeviceOf(model, train);
+        using var sums = zeros(2, dtype: float64, device: device);
         var total = Stopwatch.StartNew();
 
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -67,7 +68,8 @@ public sealed class Trainer
             var lastReport = TimeSpan.Zero;
             sums.zero_();
             long seen = 0;
-            using (var permutation = randperm(n, generator: order))
+            using (var drawn = randperm(n, generator: order)) // the CPU generator fixes the order on every device
+            using (var permutation = OnDevice(drawn, train.device))
             {
                 for (int b = 0; b < batches; b++)
                 {
@@ -75,7 +77,7 @@ public sealed class Trainer
                     long size = Math.Min(options.BatchSize, n - start);
                     using (var scope = NewDisposeScope())
                     {
-                        var x = train.index_select(0, permutation.narrow(0, start, size));
+                        var x = OnDevice(train.index_select(0, permutation.narrow(0, start, size)), device);
                         using var terms = model.forward(x);
                         double beta = BetaAt(steps, batches);
                         var loss = terms.Loss(beta);
@@ -135,12 +137,13 @@ public sealed class Trainer
         try
         {
             using var _ = no_grad();
-            using var sums = zeros(2, dtype: float64);
+            var device = DeviceOf(model, data);
+            using var sums = zeros(2, dtype: float64, device: device);
             long n = data.shape[0];
             for (long start = 0; start < n; start += batchSize)
             {
                 using var scope = NewDisposeScope();
-                using var terms = model.forward(data.narrow(0, start, Math.Min(batchSize, n - start)));
+                using var terms = model.forward(OnDevice(data.narrow(0, start, Math.Min(batchSize, n - start)), device));
                 sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).to(float64));
             }
             return Means(sums, n);
@@ -151,9 +154,18 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>Where the model's parameters live (a GPU when it was moved there); the data's device for a model without parameters.</summary>
+    private static Device DeviceOf(Module<Tensor, LossTerms> model, Tensor data) =>
+        model.parameters().FirstOrDefault()?.device ?? data.device;
+
+    /// <summary><paramref name="t"/> itself when it is already on <paramref name="device"/>, else a copy there.</summary>
+    private static Tensor OnDevice(Tensor t, Device device) =>
+        t.device_type == device.type && t.device_index == device.index ? t : t.to(device);
+
     private static (double, double) Means(Tensor sums, long count)
     {
-        var v = sums.data<double>();
+        using var host = sums.cpu();
+        var v = host.data<double>();
         return (v[0] / count, v[1] / count);
     }
 
