@@ -98,8 +98,11 @@ public static class Charts
 
     /// <summary>
     /// A scatter of 2-D codes ([n, 2]) coloured by label, one trace per class so the legend names them.
+    /// The axes are titled z1 and z2 unless <paramref name="xTitle"/> and <paramref name="yTitle"/> say otherwise
+    /// (for example for principal components of longer codes).
     /// </summary>
-    public static GenericChart LatentScatter(Tensor codes, Tensor? labels = null, IReadOnlyList<string>? classNames = null, string title = "Latent space")
+    public static GenericChart LatentScatter(Tensor codes, Tensor? labels = null, IReadOnlyList<string>? classNames = null, string title = "Latent space",
+        string xTitle = "z1", string yTitle = "z2")
     {
         ArgumentNullException.ThrowIfNull(codes);
         if (codes.dim() != 2 || codes.shape[1] != 2)
@@ -114,9 +117,28 @@ public static class Charts
             return CChart.Point<double, double, string>(g.Select(p => xy[2 * p.i]), g.Select(p => xy[2 * p.i + 1]), Name: name, Opacity: 0.6);
         });
         return Titled(CChart.Combine(traces), title)
-            .WithXAxisStyle<double, double, string>(TitleText: "z1")
-            .WithYAxisStyle<double, double, string>(TitleText: "z2")
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
             .WithSize(640, 540);
+    }
+
+    /// <summary>
+    /// ROC curves (<see cref="Evaluation.Roc"/>, Fawcett 2006), one per detector, each named with its AUC, over the
+    /// chance diagonal: true positive rate against false positive rate.
+    /// </summary>
+    public static GenericChart Roc(string title, params (string Name, Evaluation.Roc Curve)[] curves)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        if (curves.Length == 0) throw new ArgumentException("Give at least one ROC curve to plot.", nameof(curves));
+        var lines = curves.Select(c => CChart.Line<double, double, string>(
+                (c.Curve ?? throw new ArgumentNullException(nameof(curves), $"curve '{c.Name}' is null.")).FalsePositiveRate,
+                c.Curve.TruePositiveRate, Name: $"{c.Name} (AUC {c.Curve.Auc:F3})"))
+            .Append(CChart.Line<double, double, string>(new[] { 0.0, 1.0 }, new[] { 0.0, 1.0 }, Name: "chance (AUC 0.5)",
+                LineDash: StyleParam.DrawingStyle.Dash, LineColor: Color.fromString("gray")));
+        return Titled(CChart.Combine(lines), title)
+            .WithXAxisStyle<double, double, string>(TitleText: "false positive rate")
+            .WithYAxisStyle<double, double, string>(TitleText: "true positive rate")
+            .WithSize(620, 520);
     }
 
     /// <summary>

@@ -43,6 +43,20 @@ public class ChartsAndTableTests
         Assert.Equal(16, decoded);
     }
 
+    [Fact]
+    public void LatentScatterTakesAxisTitlesAndRocNamesEachCurveWithItsAuc()
+    {
+        string scatter = Json(Charts.LatentScatter(randn(10, 2), xTitle: "PC 1", yTitle: "PC 2"));
+        Assert.Contains("\"PC 1\"", scatter);
+        Assert.Contains("\"PC 2\"", scatter);
+        var roc = Evaluation.Roc.Compute(new double[] { 0.1, 0.4, 0.35, 0.8 }, new[] { false, false, true, true });
+        string json = Json(Charts.Roc("detectors", ("VAE", roc)));
+        Assert.Contains("VAE (AUC 0.750)", json);
+        Assert.Contains("chance (AUC 0.5)", json);
+        Assert.Contains("false positive rate", json);
+        Assert.Throws<ArgumentException>(() => Charts.Roc("none"));
+    }
+
     [Theory]
     [InlineData(0.5, 0.0)]
     [InlineData(0.975, 1.959964)]
