@@ -18,10 +18,13 @@ public sealed class CourseNotebookTests(CourseRun course)
     }
 
     [Fact]
-    public void The_course_has_notebooks()
+    public void The_course_has_a_notebook_for_each_of_the_articles_nine_sections()
     {
         var names = Runner.FindNotebooks(Path.Combine(RepositoryRoot, "notebooks")).Select(Path.GetFileName).ToList();
-        Assert.Contains("05-project-practice.ipynb", names);
+        Assert.Equal(
+            ["01-background.ipynb", "02-core-concepts.ipynb", "03-algorithm.ipynb", "04-maths.ipynb", "05-project-practice.ipynb",
+             "06-applications.ipynb", "07-tools-and-resources.ipynb", "08-future-directions.ipynb", "09-faq.ipynb"],
+            names);
     }
 
     [Theory]
