@@ -16,9 +16,21 @@ public sealed class CourseBookBrowserTests(CourseRun course)
     {
         Assert.True(course.Book is not null, $"The book was not written: {course.BookError}");
         Assert.Equal(course.Results.Count, course.Book!.Pages.Count);
-        var seen = await BookBrowser.CheckAsync(course.Book, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots"));
+        var seen = await BookBrowser.CheckAsync(course.Book, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "test-book"));
         Assert.True(seen.Charts > 0, "The course's book has no chart at all.");
         Assert.True(seen.Maths > 0, "The course's book has no maths at all.");
+
+        // The main command's book (artifacts/book, written by the last full run), when there is one, gets the same
+        // check; its screenshots are the pictures the README shows.
+        var mainBook = Path.Combine(CourseRun.RepositoryRoot, "artifacts", "book");
+        var executed = Path.Combine(CourseRun.RepositoryRoot, "artifacts", "notebooks");
+        if (File.Exists(Path.Combine(mainBook, "index.html")) && Directory.Exists(executed))
+        {
+            var notebooks = Runner.FindNotebooks(CourseRun.NotebooksFolder).Select(p => Path.Combine(executed, Path.GetFileName(p))).Where(File.Exists).ToList();
+            using var temp = new TempFolder();
+            var rebuilt = await BookBuilder.BuildAsync(notebooks, Path.Combine(temp.Path, "book"), CourseRun.NpmCache);
+            await BookBrowser.CheckAsync(rebuilt, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "book"));
+        }
     }
 }
 
