@@ -65,7 +65,7 @@ public static class BookBrowser
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
-        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
+        var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1300, Height = 900 } });
         var blocked = new List<string>();
         await context.RouteAsync("**/*", async route =>
         {
@@ -107,7 +107,7 @@ public static class BookBrowser
 
             var name = Path.GetFileNameWithoutExtension(file);
             await page.ScreenshotAsync(new() { Path = Path.Combine(screenshotFolder, name + ".png"), FullPage = true });
-            var outputs = await page.QuerySelectorAllAsync(".output.chart");
+            var outputs = await page.QuerySelectorAllAsync(".output.chart .js-plotly-plot"); // the plot itself: wide charts overflow the text column
             for (int i = 0; i < outputs.Count; i++)
                 await outputs[i].ScreenshotAsync(new() { Path = Path.Combine(screenshotFolder, $"{name}-chart-{i + 1:00}.png") });
         }
