@@ -57,6 +57,10 @@ internal static class Check
         LastDimension(x, inputSize, name, "the model's input size",
             $"Give data with {inputSize} features per example (images flattened to side*side pixels), or build the model for {(x.dim() == 0 ? 0 : x.shape[^1])} inputs.");
 
+    /// <summary>An input size that may be unknown: null, or at least 1. Returns it, for use in an <c>init</c> accessor.</summary>
+    public static int? OptionalInputSize(int? value, string name) =>
+        value is < 1 ? throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1 (or null when unknown).") : value;
+
     /// <summary><paramref name="z"/> must have the model's latent size in its last dimension.</summary>
     public static void FitsLatent(Tensor z, int latentSize, string name) =>
         LastDimension(z, latentSize, name, "the model's latent size", $"Give codes with {latentSize} values each, e.g. randn(n, {latentSize}).");

@@ -69,11 +69,7 @@ public sealed class Vae : Module<Tensor, LossTerms>
     public int? InputSize
     {
         get => inputSize;
-        init
-        {
-            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(InputSize), value, "InputSize must be at least 1 (or null when unknown).");
-            inputSize = value;
-        }
+        init => inputSize = Check.OptionalInputSize(value, nameof(InputSize));
     }
 
     private readonly int? inputSize;

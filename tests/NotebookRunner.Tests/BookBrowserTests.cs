@@ -26,9 +26,8 @@ public sealed class CourseBookBrowserTests(CourseRun course)
         var executed = Path.Combine(CourseRun.RepositoryRoot, "artifacts", "notebooks");
         if (File.Exists(Path.Combine(mainBook, "index.html")) && Directory.Exists(executed))
         {
-            var notebooks = Runner.FindNotebooks(CourseRun.NotebooksFolder).Select(p => Path.Combine(executed, Path.GetFileName(p))).Where(File.Exists).ToList();
             using var temp = new TempFolder();
-            var rebuilt = await BookBuilder.BuildAsync(notebooks, Path.Combine(temp.Path, "book"), CourseRun.NpmCache);
+            var rebuilt = await BookBuilder.BuildAsync(Runner.ExecutedCopies(CourseRun.NotebooksFolder, executed), Path.Combine(temp.Path, "book"), CourseRun.NpmCache);
             await BookBrowser.CheckAsync(rebuilt, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "book"));
         }
     }

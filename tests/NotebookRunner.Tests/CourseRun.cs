@@ -40,8 +40,7 @@ public sealed class CourseRun : IAsyncLifetime
             Results[Path.GetFileName(path)] = await NotebookExecutor.RunAsync(path, options);
         try
         {
-            var executed = Runner.FindNotebooks(NotebooksFolder).Select(p => Path.Combine(ExecutedFolder, Path.GetFileName(p))).Where(File.Exists).ToList();
-            Book = await BookBuilder.BuildAsync(executed, BookFolder, NpmCache);
+            Book = await BookBuilder.BuildAsync(Runner.ExecutedCopies(NotebooksFolder, ExecutedFolder), BookFolder, NpmCache);
         }
         catch (Exception e)
         {

@@ -142,10 +142,7 @@ public static class Cli
     /// </summary>
     private static async Task<bool> WriteBookAsync(IAnsiConsole console, string notebooks, string executedDir, string bookDir, string cacheDir, CancellationToken token)
     {
-        var executed = Runner.FindNotebooks(notebooks)
-            .Select(p => Path.Combine(executedDir, Path.GetFileName(p)))
-            .Where(File.Exists)
-            .ToList();
+        var executed = Runner.ExecutedCopies(notebooks, executedDir);
         try
         {
             var book = await Book.BookBuilder.BuildAsync(executed, bookDir, cacheDir, cancellationToken: token);

@@ -22,6 +22,16 @@ public static class Runner
             .ToList();
     }
 
+    /// <summary>
+    /// The executed copies in <paramref name="executedDirectory"/> of the notebooks of <paramref name="notebooksDirectory"/>,
+    /// in the notebooks' order, leaving out notebooks that have no executed copy yet: what a book is made of.
+    /// </summary>
+    public static IReadOnlyList<string> ExecutedCopies(string notebooksDirectory, string executedDirectory) =>
+        FindNotebooks(notebooksDirectory)
+            .Select(p => Path.Combine(executedDirectory, Path.GetFileName(p)))
+            .Where(File.Exists)
+            .ToList();
+
     /// <summary>True when <paramref name="fileName"/> matches any of <paramref name="filters"/> (or there are none).</summary>
     public static bool Matches(string fileName, IReadOnlyList<string>? filters)
     {
