@@ -109,10 +109,10 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     {
         ArgumentNullException.ThrowIfNull(labels);
         using var _ = no_grad();
-        var device = parameters().First().device;
+        var p = parameters().First();
         using var scope = NewDisposeScope();
-        var z = randn(new long[] { labels.shape[0], LatentSize }, generator: generator).to(device);
-        return Decode(z, labels.to(device)).MoveToOuterDisposeScope();
+        var z = randn(new long[] { labels.shape[0], LatentSize }, dtype: p.dtype, generator: generator).to(p.device);
+        return Decode(z, labels.to(p.device)).MoveToOuterDisposeScope();
     }
 
     private Tensor OneHot(Tensor labels, long count, ScalarType dtype)
@@ -122,12 +122,13 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
             throw new ArgumentException($"labels must be a vector of {count} class indices (one per example); got shape {Check.Shape(labels)}.", nameof(labels));
         if (labels.is_floating_point())
             throw new ArgumentException($"labels must be integer class indices 0..{Classes - 1}; got {labels.dtype} values.", nameof(labels));
+        using var indices = labels.to(int64);   // int32, int16 and byte labels are read as int64 like the rest
         if (count > 0)
         {
-            long min = labels.min().item<long>(), max = labels.max().item<long>();
+            long min = indices.min().item<long>(), max = indices.max().item<long>();
             if (min < 0 || max >= Classes)
                 throw new ArgumentOutOfRangeException(nameof(labels), $"labels must lie in 0..{Classes - 1} for a model of {Classes} classes; found values from {min} to {max}.");
         }
-        return nn.functional.one_hot(labels.to(int64), Classes).to(dtype);
+        return nn.functional.one_hot(indices, Classes).to(dtype);
     }
 }

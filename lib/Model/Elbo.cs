@@ -59,9 +59,13 @@ public static class Gaussian
 {
     private static readonly double Log2Pi = Math.Log(2 * Math.PI);
 
-    /// <summary>log N(z; mu, diag exp(logVar)), summed over the last dimension.</summary>
+    /// <summary>
+    /// log N(z; mu, diag exp(logVar)), summed over the last dimension. The squared standardised residual is formed
+    /// as ((z - mu) / sigma)^2 rather than (z - mu)^2 * exp(-logVar): for a very small variance the latter multiplies
+    /// an underflowed zero by an overflowed infinity and gives NaN where the density is finite.
+    /// </summary>
     public static Tensor LogDensity(Tensor z, Tensor mu, Tensor logVar) =>
-        -0.5 * ((z - mu).square() * (-logVar).exp() + logVar + Log2Pi).sum(-1);
+        -0.5 * (((z - mu) / (0.5 * logVar).exp()).square() + logVar + Log2Pi).sum(-1);
 
     /// <summary>log N(z; 0, I), summed over the last dimension.</summary>
     public static Tensor StandardLogDensity(Tensor z) => -0.5 * (z.square() + Log2Pi).sum(-1);
@@ -77,6 +81,7 @@ public static class ImportanceWeighted
     /// <summary>
     /// L_k per example, in nats (shape [batch]), with the k samples drawn in chunks of at most
     /// <paramref name="chunk"/> so memory stays bounded; all examples of the batch are processed together.
+    /// The model is evaluated in evaluation mode (no dropout), and its mode is restored afterwards.
     /// </summary>
     public static Tensor LogLikelihood(Vae model, Tensor x, int k, int chunk = 100)
     {
@@ -84,6 +89,20 @@ public static class ImportanceWeighted
         if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "chunk must be at least 1.");
         ArgumentNullException.ThrowIfNull(model);
         Check.FitsInput(x, model.InputSize, nameof(x));
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            return Bound(model, x, k, chunk);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static Tensor Bound(Vae model, Tensor x, int k, int chunk)
+    {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var (mu, logVar) = model.Encode(x);
@@ -115,22 +134,13 @@ public static class ImportanceWeighted
         if (data.dim() != 2 || data.shape[0] < 1)
             throw new ArgumentException($"data must be a [examples, features] tensor with at least one example; got [{string.Join(", ", data.shape)}].", nameof(data));
         Check.FitsInput(data, model.InputSize, nameof(data));
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        double sum = 0;
+        long n = data.shape[0];
+        for (long start = 0; start < n; start += batchSize)
         {
-            double sum = 0;
-            long n = data.shape[0];
-            for (long start = 0; start < n; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                sum += LogLikelihood(model, data.narrow(0, start, Math.Min(batchSize, n - start)), k, chunk).to(float64).sum().item<double>();
-            }
-            return sum / n;
+            using var scope = NewDisposeScope();
+            sum += LogLikelihood(model, data.narrow(0, start, Math.Min(batchSize, n - start)), k, chunk).to(float64).sum().item<double>();
         }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        return sum / n;
     }
 }

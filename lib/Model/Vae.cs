@@ -107,8 +107,9 @@ public sealed class Vae : Module<Tensor, LossTerms>
         Check.Positive(count, nameof(count));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        // Draw on the CPU, where a CPU generator works, then move: the same samples on every device.
-        var z = randn(new long[] { count, LatentSize }, generator: generator).to(Device);
+        // Draw on the CPU, where a CPU generator works, then move: the same samples on every device, in the model's dtype.
+        var p = parameters().First();
+        var z = randn(new long[] { count, LatentSize }, dtype: p.dtype, generator: generator).to(p.device);
         return Decode(z).MoveToOuterDisposeScope();
     }
 

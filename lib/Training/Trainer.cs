@@ -18,6 +18,7 @@ public sealed class Trainer
     private readonly TrainerOptions options;
     private readonly optim.Optimizer optimizer;
     private readonly List<TorchSharp.Modules.Parameter> parameters;
+    private readonly Generator order; // the batch order's own stream, apart from the global one that draws the noise
     private long steps; // optimisation steps taken by every Fit so far: the clock of the KL warm-up
 
     /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
@@ -29,6 +30,19 @@ public sealed class Trainer
         parameters = model.parameters().ToList();
         optimizer = this.options.Optimizer?.Invoke(parameters, this.options.LearningRate)
                     ?? optim.Adam(parameters, this.options.LearningRate);
+        order = new Generator(OrderSeed(this.options.Seed));
+    }
+
+    /// <summary>
+    /// The seed of the batch-order generator: <paramref name="seed"/> passed through the SplitMix64 finaliser
+    /// (Steele, Lea and Flood 2014), so that the order is not the stream the global generator draws from the same seed.
+    /// </summary>
+    private static ulong OrderSeed(long seed)
+    {
+        ulong z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 
     /// <summary>The settings of this trainer.</summary>
@@ -37,7 +51,9 @@ public sealed class Trainer
     /// <summary>
     /// Trains for <see cref="TrainerOptions.Epochs"/> epochs on <paramref name="train"/> ([N, D] float),
     /// evaluating <paramref name="test"/> after each epoch when given, and calling
-    /// <paramref name="progress"/> during and after each epoch. Throws
+    /// <paramref name="progress"/> during and after each epoch. The first call seeds the global generator with
+    /// <see cref="TrainerOptions.Seed"/>; a later call continues the batch order, the noise and the KL warm-up
+    /// where the previous one stopped, so two calls of one epoch train as one call of two. Throws
     /// <see cref="TrainingDivergedException"/> if the loss or its gradients stop being finite (the step is then not
     /// taken), and <see cref="ArgumentException"/> before any work if the data does not fit the model.
     /// </summary>
@@ -55,8 +71,7 @@ public sealed class Trainer
         long n = train.shape[0];
         int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var history = new TrainingHistory();
-        manual_seed(options.Seed);
-        using var order = new Generator((ulong)options.Seed);
+        if (steps == 0) manual_seed(options.Seed);
         var device = DeviceOf(model, train);
         using var sums = zeros(2, dtype: float64, device: device);
         var total = Stopwatch.StartNew();
@@ -81,7 +96,7 @@ public sealed class Trainer
                         using var terms = model.forward(x);
                         double beta = BetaAt(steps, batches);
                         var loss = terms.Loss(beta);
-                        double value = loss.item<float>();
+                        double value = loss.ToDouble();   // any floating dtype: float32, float64, ...
                         if (!double.IsFinite(value))
                             throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history);
                         optimizer.zero_grad();
