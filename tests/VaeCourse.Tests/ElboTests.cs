@@ -98,4 +98,36 @@ public class ElboTests
         Assert.InRange(std[0], 0.98, 1.02);
         Assert.InRange(std[1], 1.97, 2.03);
     }
+
+    /// <summary>
+    /// With one latent unit, log p(x) = log of the integral of p(z) p(x|z) dz is computed on a fine grid; the
+    /// importance-weighted bound with many samples must reach it, and the ELBO must lie below it.
+    /// </summary>
+    [Fact]
+    public void ImportanceWeightedBoundReachesLogPxComputedByIntegration()
+    {
+        manual_seed(8);
+        var model = Vae.Mlp(inputSize: 6, hidden: new[] { 5 }, latentSize: 1);
+        model.to(float64);
+        model.eval();
+        var x = (rand(new long[] { 4, 6 }, dtype: float64) > 0.5).to(float64);
+        double[] exact;
+        using (no_grad())
+        {
+            var z = linspace(-12, 12, 48_001, dtype: float64).unsqueeze(1);             // [points, 1]
+            double dz = 24.0 / 48_000;
+            var logPxz = model.Likelihood.LogProb(x.unsqueeze(1), model.Decoder.forward(z).unsqueeze(0).expand(x.shape[0], -1, -1)); // [images, points]
+            var logJoint = logPxz + Gaussian.StandardLogDensity(z).unsqueeze(0);
+            exact = (logJoint.logsumexp(1) + Math.Log(dz)).data<double>().ToArray();
+        }
+        manual_seed(2);
+        var iw = ImportanceWeighted.LogLikelihood(model, x, k: 20_000, chunk: 5_000).data<double>().ToArray();
+        manual_seed(2);
+        var elbo = ImportanceWeighted.LogLikelihood(model, x.repeat(2_000, 1), k: 1).reshape(2_000, 4).mean(new long[] { 0 }).data<double>().ToArray();
+        for (int i = 0; i < exact.Length; i++)
+        {
+            Assert.True(Math.Abs(iw[i] - exact[i]) < 0.01, $"image {i}: L_20000 {iw[i]:F4} vs log p(x) {exact[i]:F4}");
+            Assert.True(elbo[i] < exact[i], $"image {i}: ELBO {elbo[i]:F4} not below log p(x) {exact[i]:F4}");
+        }
+    }
 }

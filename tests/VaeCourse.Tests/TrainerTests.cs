@@ -103,4 +103,36 @@ public class TrainerTests
         Assert.Throws<ArgumentException>(() => trainer.Fit(zeros(4, 8, 1)));
         Assert.Throws<ArgumentException>(() => trainer.Fit(zeros(new long[] { 4, 8 }, dtype: ScalarType.Byte)));
     }
+
+    /// <summary>
+    /// One SGD step of the trainer on a batch of identical rows (so the batch order cannot matter) equals a step on
+    /// mean(Reconstruction + w * KL) computed by hand with the same noise, where w is Beta, scaled by the warm-up.
+    /// </summary>
+    [Theory]
+    [InlineData(0.5, 0.0, 0.5)]
+    [InlineData(0.0, 0.0, 0.0)]
+    [InlineData(2.0, 4.0, 0.5)]   // one step per epoch: the first step of a 4-epoch warm-up weighs the KL by 2 * 1/4
+    public void TheObjectiveWeighsTheKlTermByBetaAndTheWarmUp(double beta, double warmupEpochs, double weight)
+    {
+        var x = rand(new long[] { 1, 12 }, generator: new Generator(4)).expand(8, 12).contiguous();
+        const double lr = 0.1;
+        manual_seed(3);
+        var byHand = Vae.Mlp(inputSize: 12, hidden: new[] { 6 }, latentSize: 2);
+        manual_seed(3);
+        var trained = Vae.Mlp(inputSize: 12, hidden: new[] { 6 }, latentSize: 2);
+
+        manual_seed(17);
+        var terms = byHand.forward(x);
+        (terms.Reconstruction + weight * terms.Kl).mean().backward();
+        var expected = byHand.parameters().Select(p => (p.detach() - lr * p.grad!).clone()).ToList();
+
+        new Trainer(trained, new TrainerOptions
+        {
+            Epochs = 1, BatchSize = 8, Beta = beta, KlWarmupEpochs = warmupEpochs, Seed = 17,
+            Optimizer = (parameters, rate) => optim.SGD(parameters, rate), LearningRate = lr,
+        }).Fit(x);
+        var actual = trained.parameters().ToList();
+        for (int i = 0; i < expected.Count; i++)
+            Assert.True(allclose(expected[i], actual[i], rtol: 1e-5, atol: 1e-6), $"parameter {i} after one step with Beta = {beta}, warm-up {warmupEpochs}");
+    }
 }
