@@ -98,8 +98,8 @@ public sealed class Claim
         var (css, mark, colour, note) = Status switch
         {
             ClaimStatus.Held => ("held", "✓", "#1a7f37", ""),
-            ClaimStatus.Failed => ("failed", "✗", "#cf222e", " <b>claim does not hold with these settings</b>"),
-            _ => ("not-checked", "○", "#6e7781", " <i>not checked in quick mode</i>"),
+            ClaimStatus.Failed => ("failed", "✗", "#cf222e", " (<b>claim does not hold with these settings</b>)"),
+            _ => ("not-checked", "○", "#6e7781", " (<i>not checked in quick mode</i>)"),
         };
         // Inline styles only where VS Code and Jupyter need them to show a failure prominently; the HTML book styles
         // the classes (tools/NotebookRunner/Book/book.css).

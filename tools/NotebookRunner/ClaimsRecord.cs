@@ -51,9 +51,6 @@ public sealed class ClaimsRecord
         foreach (var notebook in _notebooks) _byNotebook[notebook] = ("not run", NotRunIn(notebook));
     }
 
-    /// <summary>Where the record is written.</summary>
-    public string FilePath => _path;
-
     /// <summary>Every claim in notebook order.</summary>
     public IReadOnlyList<ClaimEntry> Claims => _notebooks.SelectMany(n => _byNotebook[n].Claims).ToList();
 
