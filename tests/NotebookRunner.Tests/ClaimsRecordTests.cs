@@ -130,7 +130,7 @@ public sealed class ClaimsRecordTests : IDisposable
     }
 
     [Fact]
-    public async Task A_run_cancelled_before_any_notebook_leaves_a_whole_record_with_every_claim_not_run()
+    public async Task A_run_cancelled_before_any_notebook_leaves_a_whole_record_with_every_claim_not_run_and_says_so()
     {
         var folder = _temp.Sub("nb");
         Write(folder, "01-a.ipynb", Code("Claim.Check(\"a\", true, \"x\")"), Code("Claim.Check(\"b\", true, \"y\")"));
@@ -138,10 +138,14 @@ public sealed class ClaimsRecordTests : IDisposable
         var recordPath = Path.Combine(_temp.Path, "claims.json");
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
+        var console = new StringWriter();
 
-        var results = await Runner.RunAllAsync(Runner.FindNotebooks(folder), new RunOptions { ClaimsRecordPath = recordPath }, cancelled.Token);
+        var exit = await Cli.InvokeAsync(["--notebooks", folder, "--output", Path.Combine(_temp.Path, "out")], console, cancelled.Token);
 
-        Assert.Empty(results);
+        var text = console.ToString();
+        Assert.True(exit == Cli.ExitCancelled, text);
+        Assert.Matches(@"\| 01-a +\| not run +\| +\| 2 not run +\|", text);
+        Assert.Contains($"Claims: 3 not run -> {recordPath}", text);
         var record = JsonNode.Parse(File.ReadAllText(recordPath))!;
         Assert.False(record["complete"]!.GetValue<bool>());
         Assert.Equal(["01-a.ipynb 1 a", "01-a.ipynb 2 b", "02-b.ipynb 2 c"],

@@ -48,7 +48,7 @@ public sealed class ClaimsRecord
     {
         _path = Path.GetFullPath(path);
         _notebooks = notebookPaths.Select(Path.GetFullPath).ToList();
-        foreach (var notebook in _notebooks) _byNotebook[notebook] = ("not run", NotRunIn(notebook));
+        foreach (var notebook in _notebooks) _byNotebook[notebook] = ("not run", Of(notebook, null));
     }
 
     /// <summary>Every claim in notebook order.</summary>
@@ -154,8 +154,10 @@ public sealed class ClaimsRecord
     internal static IReadOnlyList<string?> CallsIn(string source) =>
         ClaimCall.Matches(source).Select(m => m.Groups["statement"].Success ? Regex.Unescape(m.Groups["statement"].Value) : null).ToList();
 
-    private static IReadOnlyList<ClaimEntry> NotRunIn(string notebookPath)
+    /// <summary>The claims of <paramref name="notebookPath"/>: those of its <paramref name="result"/>, or all not run when it has none.</summary>
+    public static IReadOnlyList<ClaimEntry> Of(string notebookPath, NotebookRunResult? result)
     {
+        if (result is not null) return Of(result);
         NotebookDocument document;
         try { document = NotebookDocument.Load(notebookPath); }
         catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException) { return []; }

@@ -121,7 +121,8 @@ public static class Cli
                                (options.Quick ? " (VAE_QUICK=1)" : ""));
             var results = await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
-            console.MarkupLine($"Claims: {Markup.Escape(ClaimCounts(results.SelectMany(ClaimsRecord.Of)))} -> {Markup.Escape(options.ClaimsRecordPath!)}");
+            var claims = paths.SelectMany(p => ClaimsRecord.Of(p, results.FirstOrDefault(r => r.NotebookPath == p)));
+            console.MarkupLine($"Claims: {Markup.Escape(ClaimCounts(claims))} -> {Markup.Escape(options.ClaimsRecordPath!)}");
             if (!parse.GetValue(noBookOption) && !token.IsCancellationRequested)
                 await WriteBookAsync(console, notebooks, outDir, bookDir, cacheDir, token); // a book failure is reported, the run's result stands
             if (token.IsCancellationRequested || results.Any(r => r.Status == NotebookStatus.Cancelled)) return ExitCancelled;
@@ -182,7 +183,7 @@ public static class Cli
             var name = Markup.Escape(Path.GetFileNameWithoutExtension(path));
             if (r is null)
             {
-                table.AddRow(name, "[grey]not run[/]", "", "", "");
+                table.AddRow(name, "[grey]not run[/]", "", Markup.Escape(ClaimCounts(ClaimsRecord.Of(path, null))), "");
                 continue;
             }
             var status = r.Succeeded ? "[green]ok[/]" : $"[red]{Markup.Escape(StatusText(r.Status))}[/]";
