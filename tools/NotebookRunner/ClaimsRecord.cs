@@ -87,6 +87,22 @@ public sealed class ClaimsRecord
         WriteAtomically(_path, writer => writer.Write(json));
     }
 
+    /// <summary>The record of a run whose executed notebooks go to <paramref name="outputDirectory"/>: claims.json beside that folder.</summary>
+    public static string PathBeside(string outputDirectory) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!, "claims.json");
+
+    /// <summary>Claims counted for the runner's summary, for example "12 held, 1 failed, 2 not checked".</summary>
+    public static string Summary(IEnumerable<ClaimEntry> claims)
+    {
+        var (held, failed, notChecked, notRun) = Count(claims);
+        var parts = new List<string>();
+        if (held > 0) parts.Add($"{held} held");
+        if (failed > 0) parts.Add($"{failed} failed");
+        if (notChecked > 0) parts.Add($"{notChecked} not checked");
+        if (notRun > 0) parts.Add($"{notRun} not run");
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
+
     /// <summary>How many claims of <paramref name="claims"/> have each status.</summary>
     public static (int Held, int Failed, int NotChecked, int NotRun) Count(IEnumerable<ClaimEntry> claims)
     {

@@ -113,7 +113,7 @@ public static class Cli
                 CellTimeout = TimeSpan.FromSeconds(timeout),
                 Quick = parse.GetValue(quickOption),
                 OutputDirectory = outDir,
-                ClaimsRecordPath = ClaimsRecordPath(outDir),
+                ClaimsRecordPath = ClaimsRecord.PathBeside(outDir),
                 ToolDirectory = repoRoot,
                 Reporter = new ConsoleReporter(console, writer),
             };
@@ -122,7 +122,7 @@ public static class Cli
             var results = await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
             var claims = paths.SelectMany(p => ClaimsRecord.Of(p, results.FirstOrDefault(r => r.NotebookPath == p)));
-            console.MarkupLine($"Claims: {Markup.Escape(ClaimCounts(claims))} -> {Markup.Escape(options.ClaimsRecordPath!)}");
+            console.MarkupLine($"Claims: {Markup.Escape(ClaimsRecord.Summary(claims))} -> {Markup.Escape(options.ClaimsRecordPath!)}");
             if (!parse.GetValue(noBookOption) && !token.IsCancellationRequested)
                 await WriteBookAsync(console, notebooks, outDir, bookDir, cacheDir, token); // a book failure is reported, the run's result stands
             if (token.IsCancellationRequested || results.Any(r => r.Status == NotebookStatus.Cancelled)) return ExitCancelled;
@@ -183,32 +183,16 @@ public static class Cli
             var name = Markup.Escape(Path.GetFileNameWithoutExtension(path));
             if (r is null)
             {
-                table.AddRow(name, "[grey]not run[/]", "", Markup.Escape(ClaimCounts(ClaimsRecord.Of(path, null))), "");
+                table.AddRow(name, "[grey]not run[/]", "", Markup.Escape(ClaimsRecord.Summary(ClaimsRecord.Of(path, null))), "");
                 continue;
             }
             var status = r.Succeeded ? "[green]ok[/]" : $"[red]{Markup.Escape(StatusText(r.Status))}[/]";
             var failing = r.FailedCellNumber is { } n ? $"{n}: {Markup.Escape(FirstLine(r.Error))}" : r.Succeeded ? "" : Markup.Escape(FirstLine(r.Error));
-            table.AddRow(name, status, r.Seconds.ToString("0.0"), Markup.Escape(ClaimCounts(ClaimsRecord.Of(r))), failing);
+            table.AddRow(name, status, r.Seconds.ToString("0.0"), Markup.Escape(ClaimsRecord.Summary(ClaimsRecord.Of(r))), failing);
         }
         console.Write(table);
         var passed = results.Count(r => r.Succeeded);
         console.MarkupLine($"Notebooks: {passed} passed, {paths.Count - passed} failed");
-    }
-
-    /// <summary>The claims record of a run: claims.json beside the --output folder (artifacts/claims.json by default).</summary>
-    internal static string ClaimsRecordPath(string outputDirectory) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!, "claims.json");
-
-    /// <summary>A notebook's claims for the summary, for example "12 held, 1 failed, 2 not checked".</summary>
-    internal static string ClaimCounts(IEnumerable<ClaimEntry> claims)
-    {
-        var (held, failed, notChecked, notRun) = ClaimsRecord.Count(claims);
-        var parts = new List<string>();
-        if (held > 0) parts.Add($"{held} held");
-        if (failed > 0) parts.Add($"{failed} failed");
-        if (notChecked > 0) parts.Add($"{notChecked} not checked");
-        if (notRun > 0) parts.Add($"{notRun} not run");
-        return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 
     internal static string StatusText(NotebookStatus status) => status switch
