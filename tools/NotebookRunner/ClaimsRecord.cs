@@ -36,7 +36,7 @@ public sealed class ClaimsRecord
 
     private static readonly Regex ClaimAttribute = new("data-vae-claim=\"([^\"]*)\"", RegexOptions.CultureInvariant);
     private static readonly Regex FailedClaim = new(@"(?:^|: )Claim does not hold: (?<statement>[^\r\n]*)\r?\n\s*Evidence: (?<evidence>[^\r\n]*)", RegexOptions.Multiline | RegexOptions.CultureInvariant);
-    private static readonly Regex ClaimCall = new(@"\bClaim\s*\.\s*Check\s*\(\s*(?:(?<interpolated>\$)?@?""(?<statement>(?:[^""\\\r\n]|\\.)*)"")?", RegexOptions.CultureInvariant);
+    private static readonly Regex ClaimCall = new(@"\bClaim\s*\.\s*Check\s*\(\s*(?:\$?@?""(?<statement>(?:[^""\\\r\n]|\\.)*)"")?", RegexOptions.CultureInvariant);
 
     private readonly string _path;
     private readonly IReadOnlyList<string> _notebooks;
