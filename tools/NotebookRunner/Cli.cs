@@ -32,7 +32,7 @@ public static class Cli
         };
         var outputOption = new Option<DirectoryInfo?>("--output")
         {
-            Description = "Folder for the executed notebooks, same file names [default: artifacts/notebooks under the repository root]",
+            Description = "Folder for the executed notebooks, same file names [default: artifacts/notebooks under the repository root]; the claims record claims.json is written beside it",
             HelpName = "DIR",
         };
         var quickOption = new Option<bool>("--quick") { Description = "Set VAE_QUICK=1 for the kernel (otherwise the kernel inherits this environment's VAE_QUICK)" };
@@ -113,6 +113,7 @@ public static class Cli
                 CellTimeout = TimeSpan.FromSeconds(timeout),
                 Quick = parse.GetValue(quickOption),
                 OutputDirectory = outDir,
+                ClaimsRecordPath = ClaimsRecord.PathBeside(outDir),
                 ToolDirectory = repoRoot,
                 Reporter = new ConsoleReporter(console, writer),
             };
@@ -120,6 +121,8 @@ public static class Cli
                                (options.Quick ? " (VAE_QUICK=1)" : ""));
             var results = await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
+            var claims = paths.SelectMany(p => ClaimsRecord.Of(p, results.FirstOrDefault(r => r.NotebookPath == p)));
+            console.MarkupLine($"Claims: {Markup.Escape(ClaimsRecord.Summary(claims))} -> {Markup.Escape(options.ClaimsRecordPath!)}");
             if (!parse.GetValue(noBookOption) && !token.IsCancellationRequested)
                 await WriteBookAsync(console, notebooks, outDir, bookDir, cacheDir, token); // a book failure is reported, the run's result stands
             if (token.IsCancellationRequested || results.Any(r => r.Status == NotebookStatus.Cancelled)) return ExitCancelled;
@@ -173,19 +176,19 @@ public static class Cli
     {
         var table = new Table().Border(terminal ? TableBorder.Rounded : TableBorder.Ascii)
             .AddColumn("notebook").AddColumn("result").AddColumn(new TableColumn("seconds").RightAligned())
-            .AddColumn("failing cell");
+            .AddColumn("claims").AddColumn("failing cell");
         foreach (var path in paths)
         {
             var r = results.FirstOrDefault(x => x.NotebookPath == path);
             var name = Markup.Escape(Path.GetFileNameWithoutExtension(path));
             if (r is null)
             {
-                table.AddRow(name, "[grey]not run[/]", "", "");
+                table.AddRow(name, "[grey]not run[/]", "", Markup.Escape(ClaimsRecord.Summary(ClaimsRecord.Of(path, null))), "");
                 continue;
             }
             var status = r.Succeeded ? "[green]ok[/]" : $"[red]{Markup.Escape(StatusText(r.Status))}[/]";
             var failing = r.FailedCellNumber is { } n ? $"{n}: {Markup.Escape(FirstLine(r.Error))}" : r.Succeeded ? "" : Markup.Escape(FirstLine(r.Error));
-            table.AddRow(name, status, r.Seconds.ToString("0.0"), failing);
+            table.AddRow(name, status, r.Seconds.ToString("0.0"), Markup.Escape(ClaimsRecord.Summary(ClaimsRecord.Of(r))), failing);
         }
         console.Write(table);
         var passed = results.Count(r => r.Succeeded);

@@ -31,6 +31,12 @@ public sealed record RunOptions
     /// </summary>
     public IReadOnlyList<string>? KernelCommand { get; init; }
 
+    /// <summary>
+    /// Where <see cref="Runner.RunAllAsync"/> writes the claims record of the run (<see cref="ClaimsRecord"/>), rewritten
+    /// after every notebook; null writes none.
+    /// </summary>
+    public string? ClaimsRecordPath { get; init; }
+
     /// <summary>Receives progress notifications; null reports nothing.</summary>
     public RunReporter? Reporter { get; init; }
 

@@ -55,17 +55,22 @@ public static class Runner
     /// <summary>
     /// Runs the notebooks one after the other, each in a fresh kernel, going on after failures.
     /// Stops early only when cancelled or when a kernel cannot be started (the next would fail the same way);
-    /// notebooks not run then are absent from the result.
+    /// notebooks not run then are absent from the result. With <see cref="RunOptions.ClaimsRecordPath"/>, writes the
+    /// claims record before the first notebook and after each one, so a stopped run leaves the record of what ran.
     /// </summary>
     public static async Task<IReadOnlyList<NotebookRunResult>> RunAllAsync(
         IReadOnlyList<string> notebookPaths, RunOptions options, CancellationToken cancellationToken = default)
     {
         var results = new List<NotebookRunResult>();
+        var record = options.ClaimsRecordPath is { } recordPath ? new ClaimsRecord(recordPath, notebookPaths) : null;
+        record?.Write(complete: false);
         foreach (var path in notebookPaths)
         {
             if (cancellationToken.IsCancellationRequested) break;
             var result = await NotebookExecutor.RunAsync(path, options, cancellationToken);
             results.Add(result);
+            record?.Add(result);
+            record?.Write(complete: results.Count == notebookPaths.Count && result.Status != NotebookStatus.Cancelled);
             if (result.Status is NotebookStatus.KernelStartFailed or NotebookStatus.Cancelled) break;
         }
         return results;

@@ -174,7 +174,8 @@ public static class BookBuilder
             case "error":
                 var trace = string.Join("\n", (output["traceback"] as JsonArray ?? []).Select(Text));
                 var message = $"{Text(output["ename"])}: {Text(output["evalue"])}" + (trace.Length > 0 ? "\n" + trace : "");
-                return ($"<pre class=\"output error\">{WebUtility.HtmlEncode(message)}</pre>", false);
+                var claim = ClaimsRecord.IsFailedClaim(trace) ? " claim" : ""; // a claim that failed under strict mode
+                return ($"<pre class=\"output error{claim}\">{WebUtility.HtmlEncode(message)}</pre>", false);
         }
         if (output["data"] is not JsonObject data) return ("", false);
         if (data["text/html"] is { } htmlNode)
