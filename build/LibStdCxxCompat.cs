@@ -15,11 +15,14 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
+#if !VAE_ELF_PATCHER_ONLY
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+#endif
 
 namespace VaeCourse.Build
 {
+#if !VAE_ELF_PATCHER_ONLY // the kernel extension (interactive/) compiles only ElfVersionPatcher: MSBuild is not there at run time
     /// <summary>
     /// MSBuild task: in each given ELF shared library, marks as weak every version requirement on
     /// libstdc++.so.6 that the host's libstdc++ does not define. Idempotent; leaves files untouched
@@ -65,6 +68,7 @@ namespace VaeCourse.Build
         }
     }
 
+#endif
     /// <summary>Reads and edits the version requirements (.gnu.version_r) of 64-bit little-endian ELF files.</summary>
     public static class ElfVersionPatcher
     {

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using static NotebookRunner.Tests.Notebooks;
+
+namespace NotebookRunner.Tests;
+
+/// <summary>
+/// The packed library from a notebook outside the repository: <c>dotnet pack lib</c> into a temporary folder, then a
+/// notebook in another temporary folder that references only that package (<c>#i</c> the folder, <c>#r "nuget:
+/// VaeCourse"</c>) trains a VAE for a few steps and draws its training curves, in the official kernel. The package's
+/// kernel extension must do all the set-up: TorchSharp's native library (patched for an older libstdc++ where the host
+/// needs it), the FSharp.Core redirect for Plotly.NET and the chart display.
+/// </summary>
+public sealed class PackageNotebookTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_notebook_outside_the_repository_needs_only_the_package_to_train_and_chart()
+    {
+        // A version of its own, so that the kernel restores this package and not one cached by an earlier run.
+        var version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..10];
+        var feed = _temp.Sub("feed");
+        var pack = await RunAsync("dotnet", ["pack", Path.Combine(CourseRun.RepositoryRoot, "lib"), "-c", "Release", "-o", feed, $"-p:PackageVersion={version}", "-nologo", "-v:q"]);
+        var package = Path.Combine(feed, $"VaeCourse.{version}.nupkg");
+        Assert.True(File.Exists(package), $"dotnet pack wrote no {package}:\n{pack}");
+
+        var folder = _temp.Sub("experiment");
+        var path = Write(folder, "experiment.ipynb",
+            Code($"#i \"nuget: {feed}\"\n#r \"nuget: VaeCourse, {version}\""),
+            Code("""
+                using VaeCourse;
+                using VaeCourse.Model;
+                using VaeCourse.Training;
+                using TorchSharp;
+                var data = torch.rand(256, 20);
+                var vae = Vae.Mlp(inputSize: 20, hidden: [32], latentSize: 2);
+                var history = new Trainer(vae, new TrainerOptions { Epochs = 3, BatchSize = 64 }).Fit(data);
+                string.Join(" ", history.Epochs.Select(e => e.TrainNegativeElbo.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+                """),
+            Code("Charts.TrainingCurves(history)"));
+        try
+        {
+            var result = await NotebookExecutor.RunAsync(path, new RunOptions { OutputDirectory = _temp.Sub("out"), ToolDirectory = CourseRun.RepositoryRoot });
+
+            Assert.True(result.Succeeded, $"{result.Status} in cell {result.FailedCellNumber}: {result.Error}");
+            var loaded = result.Cells[0].Outputs.Select(o => o.Data.GetValueOrDefault("text/plain") ?? "");
+            Assert.Contains(loaded, text => text.Contains("VaeCourse.Interactive.dll", StringComparison.Ordinal));
+
+            var losses = Assert.Single(result.Cells[1].Outputs, o => o.Kind == OutputKind.ExecuteResult).PlainText
+                .Split(' ').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(3, losses.Length);
+            Assert.All(losses, loss => Assert.True(double.IsFinite(loss) && loss > 0, $"negative ELBO {loss}"));
+            Assert.True(losses[^1] < losses[0], $"Training did not lower the negative ELBO: {string.Join(", ", losses)}");
+
+            var chart = Assert.Single(result.Cells[2].Outputs).Data.GetValueOrDefault("text/html") ?? "";
+            Assert.Contains("Plotly.newPlot(", chart);
+            Assert.Contains("requirejs", chart); // loads plotly.js as the notebook hosts can (they have require.js)
+            Assert.Contains("training", chart);  // the curves' trace names
+        }
+        finally
+        {
+            // The kernel restored the package into the NuGet cache; a test version is of no use there afterwards.
+            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            var restored = Path.Combine(cache, "vaecourse", version);
+            if (Directory.Exists(restored)) Directory.Delete(restored, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunAsync(string file, string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var run = Process.Start(start)!;
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await run.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return $"exit code {run.ExitCode}\n{await stdout}\n{await stderr}";
+    }
+}
