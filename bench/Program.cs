@@ -293,17 +293,26 @@ internal sealed class BenchRun
     /// Milliseconds per step of each phase of three loops on throwaway models, alternating every 10 steps: the baseline
     /// (TorchSharp's Adam), the library's step with the Trainer's default optimiser (<see cref="FusedAdam"/>, whose step
     /// checks the gradients), and the library's step with TorchSharp's Adam after <c>Check.FiniteGradients</c> (what the
-    /// Trainer does with any other optimiser). The optimiser comparison goes into <paramref name="summary"/>; with
+    /// Trainer does with any other optimiser), and the library's step with FusedAdam on one thread. The optimiser comparison goes into <paramref name="summary"/>; with
     /// --profile a profile line is written too, with the matrix products of an MLP step, the networks and the loss alone.
     /// </summary>
     private void CompareAndProfile(Tensor train, long flopsPerExample, JsonObject summary)
     {
         int steps = o.ProfileBatches;
-        log.WriteLine($"bench: timing {steps} steps of the baseline, the library with FusedAdam and the library with torch Adam, alternating every 10 steps");
+        log.WriteLine($"bench: timing {steps} steps of the baseline, the library with FusedAdam (also on one thread) and with torch Adam, alternating every 10 steps");
         using var baseline = BaselineModel();
         using var baseOptimizer = optim.Adam(baseline.parameters(), o.LearningRate);
         using var fusedModel = LibraryModel();
         using var fused = (FusedAdam)FusedAdam.Create(fusedModel.parameters(), o.LearningRate);
+        using var oneThreadModel = LibraryModel();
+        using var oneThread = (FusedAdam)FusedAdam.Create(oneThreadModel.parameters(), o.LearningRate);
+        int threads = get_num_threads();
+        bool OneThreadStep()
+        {
+            set_num_threads(1);
+            try { return oneThread.TryStep(); }
+            finally { set_num_threads(threads); }
+        }
         using var torchModel = LibraryModel();
         var torchParameters = torchModel.parameters().ToList();
         using var torchAdam = optim.Adam(torchParameters, o.LearningRate);
@@ -319,8 +328,9 @@ internal sealed class BenchRun
             count => BaselineLoop.Profile(baseline, baseOptimizer, train, o.Batch, count, order),
             count => LibraryProfile(fusedModel, fused, fused.TryStep, train, count, order),
             count => LibraryProfile(torchModel, torchAdam, TorchStep, train, count, order),
+            count => LibraryProfile(oneThreadModel, oneThread, OneThreadStep, train, count, order),
         };
-        foreach (var loop in loops) loop(Math.Min(steps, 10));   // warm all three
+        foreach (var loop in loops) loop(Math.Min(steps, 10));   // warm all four
         var parts = loops.Select(_ => new List<(StepProfile, int)>()).ToArray();
         for (int done = 0; done < steps; done += 10)
         {
@@ -330,12 +340,15 @@ internal sealed class BenchRun
         var b = StepProfile.Average(parts[0]);
         var l = StepProfile.Average(parts[1]);
         var t = StepProfile.Average(parts[2]);
+        var one = StepProfile.Average(parts[3]);
         summary["optimizer_ms_per_step_fused"] = Num(l.OptimizerMs, 3);
         summary["optimizer_ms_per_step_torch"] = Num(t.OptimizerMs, 3);
         summary["step_ms_fused"] = Num(l.TotalMs, 3);
         summary["step_ms_torch"] = Num(t.TotalMs, 3);
         summary["step_throughput_ratio"] = Num(t.TotalMs / l.TotalMs, 4);
         summary["optimizer_speedup"] = Num(t.OptimizerMs / l.OptimizerMs, 4);
+        summary["optimizer_ms_per_step_fused_1_thread"] = Num(one.OptimizerMs, 3);
+        summary["step_ms_fused_1_thread"] = Num(one.TotalMs, 3);
         // The fastest block of 10 steps of each loop: other processes can only slow a block down.
         double fusedBest = parts[1].Min(p => p.Item1.TotalMs), torchBest = parts[2].Min(p => p.Item1.TotalMs);
         summary["step_ms_fused_best_block"] = Num(fusedBest, 3);
