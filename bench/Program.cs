@@ -13,7 +13,7 @@ namespace Bench;
 /// The benchmark's entry points. Output (stdout) is one JSON object per line: one line per epoch
 /// (<c>epoch</c>, <c>seconds</c>, <c>samples_per_s</c>, <c>train_nelbo</c>, <c>test_nelbo</c>, <c>rss_mb</c>, and the
 /// same for the baseline), with <c>--profile</c> one line with <c>"profile": true</c>, and last a line with
-/// <c>"summary": true</c>. Progress messages go to stderr.
+/// <c>"summary": true</c>, which also compares the step with FusedAdam and with TorchSharp's Adam. Progress messages go to stderr.
 /// </summary>
 public static class Program
 {
@@ -165,8 +165,6 @@ internal sealed class BenchRun
                           (baseSeconds.Count == libSeconds.Count ? $", baseline {baseSeconds[^1]:F2} s" : ""));
         });
 
-        if (o.Profile) Profile(train, flopsPerExample);
-
         log.WriteLine("bench: measuring the matrix-product rate again");
         double gemmEnd = Measure.GemmGflops(o.GemmSize, o.GemmTrials);
         double gemm = Math.Max(Math.Max(gemmStart, gemmEnd), epochGemm.Max());
@@ -218,6 +216,7 @@ internal sealed class BenchRun
             summary["overhead_ratio"] = Num(libRate / baseRate, 4);
             summary["overhead_ratio_median"] = Num(ratios[ratios.Count / 2] / 2 + ratios[(ratios.Count - 1) / 2] / 2, 4);
         }
+        CompareAndProfile(train, flopsPerExample, summary);
         if (o.IwK > 0) ImportanceWeightedTiming(model, test, summary);
         summary["omp_wait_policy"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
         summary["load_start"] = loadStart is { } ls ? Num(ls, 2) : null;
@@ -290,28 +289,77 @@ internal sealed class BenchRun
         BaselineLoop.TrainEpoch(baseline, optimizer, part, o.Batch, order);
     }
 
-    /// <summary>Milliseconds per step of each phase, baseline and library, on throwaway models; for the MLP also the matrix products alone.</summary>
-    private void Profile(Tensor train, long flopsPerExample)
+    /// <summary>
+    /// Milliseconds per step of each phase of three loops on throwaway models, alternating every 10 steps: the baseline
+    /// (TorchSharp's Adam), the library's step with the Trainer's default optimiser (<see cref="FusedAdam"/>, whose step
+    /// checks the gradients), and the library's step with TorchSharp's Adam after <c>Check.FiniteGradients</c> (what the
+    /// Trainer does with any other optimiser), and the library's step with FusedAdam on one thread. The optimiser comparison goes into <paramref name="summary"/>; with
+    /// --profile a profile line is written too, with the matrix products of an MLP step, the networks and the loss alone.
+    /// </summary>
+    private void CompareAndProfile(Tensor train, long flopsPerExample, JsonObject summary)
     {
-        log.WriteLine($"bench: profiling {o.ProfileBatches} steps of each loop, alternating every 10 steps");
         int steps = o.ProfileBatches;
+        log.WriteLine($"bench: timing {steps} steps of the baseline, the library with FusedAdam (also on one thread) and with torch Adam, alternating every 10 steps");
         using var baseline = BaselineModel();
         using var baseOptimizer = optim.Adam(baseline.parameters(), o.LearningRate);
-        using var model = LibraryModel();
-        using var libOptimizer = optim.Adam(model.parameters(), o.LearningRate);
+        using var fusedModel = LibraryModel();
+        using var fused = (FusedAdam)FusedAdam.Create(fusedModel.parameters(), o.LearningRate);
+        using var oneThreadModel = LibraryModel();
+        using var oneThread = (FusedAdam)FusedAdam.Create(oneThreadModel.parameters(), o.LearningRate);
+        int threads = get_num_threads();
+        bool OneThreadStep()
+        {
+            set_num_threads(1);
+            try { return oneThread.TryStep(); }
+            finally { set_num_threads(threads); }
+        }
+        using var torchModel = LibraryModel();
+        var torchParameters = torchModel.parameters().ToList();
+        using var torchAdam = optim.Adam(torchParameters, o.LearningRate);
         using var order = new Generator((ulong)o.Seed + 1);
-        BaselineLoop.Profile(baseline, baseOptimizer, train, o.Batch, Math.Min(steps, 10), order);  // warm both
-        LibraryProfile(model, libOptimizer, train, Math.Min(steps, 10), order);
-        var baseParts = new List<(StepProfile, int)>();
-        var libParts = new List<(StepProfile, int)>();
+        bool TorchStep()
+        {
+            if (!Check.FiniteGradients(torchParameters)) return false;
+            torchAdam.step();
+            return true;
+        }
+        var loops = new Func<int, StepProfile>[]
+        {
+            count => BaselineLoop.Profile(baseline, baseOptimizer, train, o.Batch, count, order),
+            count => LibraryProfile(fusedModel, fused, fused.TryStep, train, count, order),
+            count => LibraryProfile(torchModel, torchAdam, TorchStep, train, count, order),
+            count => LibraryProfile(oneThreadModel, oneThread, OneThreadStep, train, count, order),
+        };
+        foreach (var loop in loops) loop(Math.Min(steps, 10));   // warm all four
+        var parts = loops.Select(_ => new List<(StepProfile, int)>()).ToArray();
         for (int done = 0; done < steps; done += 10)
         {
             int count = Math.Min(10, steps - done);
-            baseParts.Add((BaselineLoop.Profile(baseline, baseOptimizer, train, o.Batch, count, order), count));
-            libParts.Add((LibraryProfile(model, libOptimizer, train, count, order), count));
+            for (int i = 0; i < loops.Length; i++) parts[i].Add((loops[i](count), count));
         }
-        var b = StepProfile.Average(baseParts);
-        var l = StepProfile.Average(libParts);
+        var b = StepProfile.Average(parts[0]);
+        var l = StepProfile.Average(parts[1]);
+        var t = StepProfile.Average(parts[2]);
+        var one = StepProfile.Average(parts[3]);
+        summary["optimizer_ms_per_step_fused"] = Num(l.OptimizerMs, 3);
+        summary["optimizer_ms_per_step_torch"] = Num(t.OptimizerMs, 3);
+        summary["step_ms_fused"] = Num(l.TotalMs, 3);
+        summary["step_ms_torch"] = Num(t.TotalMs, 3);
+        summary["step_throughput_ratio"] = Num(t.TotalMs / l.TotalMs, 4);
+        summary["optimizer_speedup"] = Num(t.OptimizerMs / l.OptimizerMs, 4);
+        summary["optimizer_ms_per_step_fused_1_thread"] = Num(one.OptimizerMs, 3);
+        summary["step_ms_fused_1_thread"] = Num(one.TotalMs, 3);
+        // The fastest block of 10 steps of each loop: other processes can only slow a block down.
+        double fusedBest = parts[1].Min(p => p.Item1.TotalMs), torchBest = parts[2].Min(p => p.Item1.TotalMs);
+        summary["step_ms_fused_best_block"] = Num(fusedBest, 3);
+        summary["step_ms_torch_best_block"] = Num(torchBest, 3);
+        summary["step_throughput_ratio_best_blocks"] = Num(torchBest / fusedBest, 4);
+        var (fusedAlone, fusedOneThread, torchAlone, zeroGrad) = OptimizerTiming(fusedModel, fused, torchModel, TorchStep);
+        summary["optimizer_alone_ms_fused"] = Num(fusedAlone, 3);
+        summary["optimizer_alone_ms_fused_1_thread"] = Num(fusedOneThread, 3);
+        summary["optimizer_alone_ms_torch"] = Num(torchAlone, 3);
+        summary["zero_grad_alone_ms"] = Num(zeroGrad, 3);
+        if (!o.Profile) return;
 
         double stepFlops = (double)flopsPerExample * o.Batch;
         var line = new JsonObject
@@ -333,6 +381,7 @@ internal sealed class BenchRun
         }
         Add("baseline", b);
         Add("library", l);
+        Add("library_torch_adam", t);
         var (libraryNetMs, baselineNetMs, copyReluNetMs) = NetworkTiming(train);
         line["network_library_ms"] = Num(libraryNetMs, 3);
         line["network_baseline_ms"] = Num(baselineNetMs, 3);
@@ -348,6 +397,46 @@ internal sealed class BenchRun
             line["gemm_share_of_baseline_step"] = Num(gemmMs / b.TotalMs, 4);
         }
         Write(line);
+    }
+
+    /// <summary>
+    /// The optimiser's step alone, finite-gradient check included, on the gradients the two models were last left with:
+    /// FusedAdam with libtorch's thread count, FusedAdam on one thread, and TorchSharp's Adam after
+    /// <c>Check.FiniteGradients</c>; and zero_grad alone. The four alternate trial by trial; best of 5 trials of 20 steps, in
+    /// milliseconds (the best, because other processes can only slow a trial down).
+    /// </summary>
+    private static (double Fused, double FusedOneThread, double Torch, double ZeroGrad) OptimizerTiming(Vae fusedModel, FusedAdam fused, Vae torchModel, Func<bool> torchStep)
+    {
+        // The same gradients for both: copy the fused model's into the other (parameters may differ by then; the cost does not).
+        using (no_grad())
+            foreach (var (f, t) in fusedModel.parameters().Zip(torchModel.parameters()))
+                using (var g = f.grad!)
+                using (var h = t.grad!)
+                    h.copy_(g);
+        int threads = get_num_threads();
+        var grads = torchModel.parameters().Select(p => p.grad!).ToList();
+        var steps = new Func<bool>[]
+        {
+            fused.TryStep,
+            () => { set_num_threads(1); try { return fused.TryStep(); } finally { set_num_threads(threads); } },
+            torchStep,
+            () => { foreach (var g in grads) g.zero_(); return true; },   // what zero_grad does, without its wrappers
+        };
+        var best = new double[steps.Length];
+        Array.Fill(best, double.MaxValue);
+        var clock = new Stopwatch();
+        for (int trial = 0; trial < 6; trial++)
+        {
+            for (int i = 0; i < steps.Length; i++)
+            {
+                clock.Restart();
+                for (int r = 0; r < 20; r++)
+                    if (!steps[i]()) throw new InvalidOperationException("bench: non-finite gradients in the optimiser timing");
+                if (trial > 0) best[i] = Math.Min(best[i], clock.Elapsed.TotalMilliseconds / 20);   // trial 0 warms up
+            }
+        }
+        foreach (var g in grads) g.Dispose();
+        return (best[0], best[1], best[2], best[3]);
     }
 
     /// <summary>
@@ -429,8 +518,11 @@ internal sealed class BenchRun
         return (library, baseline);
     }
 
-    /// <summary>The Trainer's step (lib/Training/Trainer.cs) with the library's model and loss, phase by phase.</summary>
-    private StepProfile LibraryProfile(Vae model, optim.Optimizer optimizer, Tensor data, int steps, Generator order)
+    /// <summary>
+    /// The Trainer's step (lib/Training/Trainer.cs) with the library's model and loss, phase by phase; <paramref name="step"/>
+    /// is its step with the finite-gradient check. The optimiser phase holds zero_grad and that step.
+    /// </summary>
+    private StepProfile LibraryProfile(Vae model, optim.Optimizer optimizer, Func<bool> step, Tensor data, int steps, Generator order)
     {
         model.train();
         long n = data.shape[0];
@@ -454,9 +546,10 @@ internal sealed class BenchRun
                 loss.item<float>();
                 Lap(4);
                 optimizer.zero_grad();
+                Lap(3);
                 loss.backward();
                 Lap(2);
-                optimizer.step();
+                if (!step()) throw new InvalidOperationException("bench: non-finite gradients in the profile");
                 Lap(3);
                 sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
             }

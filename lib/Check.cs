@@ -1,6 +1,9 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using VaeCourse.Model;
 using static TorchSharp.torch;
+
+[assembly: InternalsVisibleTo("Bench")] // the benchmark times the Trainer's step, FiniteGradients included
 
 namespace VaeCourse;
 

@@ -29,7 +29,7 @@ public sealed class Trainer
         this.options.Validate();
         parameters = model.parameters().ToList();
         optimizer = this.options.Optimizer?.Invoke(parameters, this.options.LearningRate)
-                    ?? optim.Adam(parameters, this.options.LearningRate);
+                    ?? FusedAdam.Create(parameters, this.options.LearningRate);
         order = new Generator(OrderSeed(this.options.Seed));
     }
 
@@ -44,6 +44,12 @@ public sealed class Trainer
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return z ^ (z >> 31);
     }
+
+    /// <summary>
+    /// The optimiser this trainer steps: <see cref="TrainerOptions.Optimizer"/>'s, or by default Adam with the learning
+    /// rate, a <see cref="FusedAdam"/> for a float32 CPU model and <c>torch.optim.Adam</c> otherwise.
+    /// </summary>
+    public optim.Optimizer Optimizer => optimizer;
 
     /// <summary>The settings of this trainer.</summary>
     public TrainerOptions Options => options;
@@ -101,9 +107,8 @@ public sealed class Trainer
                             throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history);
                         optimizer.zero_grad();
                         loss.backward();
-                        if (!Check.FiniteGradients(parameters)) // a finite loss can still have NaN or infinite gradients: never step with them
+                        if (!TryStep()) // a finite loss can still have NaN or infinite gradients: never step with them
                             throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history, nonFiniteGradients: true);
-                        optimizer.step();
                         steps++;
                         sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
                     }
@@ -127,6 +132,19 @@ public sealed class Trainer
         }
         model.eval();
         return history;
+    }
+
+    /// <summary>
+    /// Steps the optimiser unless a gradient is NaN or infinite (then returns false, nothing changed). A
+    /// <see cref="FusedAdam"/> checks the gradients in its own step; any other optimiser steps after
+    /// <see cref="Check.FiniteGradients"/>.
+    /// </summary>
+    private bool TryStep()
+    {
+        if (optimizer is FusedAdam fused) return fused.TryStep();
+        if (!Check.FiniteGradients(parameters)) return false;
+        optimizer.step();
+        return true;
     }
 
     /// <summary>The weight of the KL term at optimisation step <paramref name="step"/> (0-based): <see cref="TrainerOptions.Beta"/> after the warm-up.</summary>

@@ -35,7 +35,11 @@ public sealed record TrainerOptions
     /// <summary>How often the progress callback hears from a running epoch.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
 
-    /// <summary>Makes the optimiser from the parameters and the learning rate; Adam (Kingma and Ba 2014) when null.</summary>
+    /// <summary>
+    /// Makes the optimiser from the parameters and the learning rate. When null, Adam (Kingma and Ba 2015) with
+    /// <c>torch.optim.Adam</c>'s defaults: <see cref="FusedAdam.Create"/>, which is a <see cref="FusedAdam"/> for a
+    /// float32 CPU model and <c>torch.optim.Adam</c> for any other.
+    /// </summary>
     public Func<IEnumerable<TorchSharp.Modules.Parameter>, double, optim.Optimizer>? Optimizer { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>

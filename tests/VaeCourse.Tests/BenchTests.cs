@@ -13,6 +13,7 @@ public class BenchTests
     {
         "seconds", "samples_per_s", "train_nelbo", "test_nelbo", "rss_mb",
         "gemm_gflops", "train_gflops", "roofline_fraction", "baseline_samples_per_s", "overhead_ratio",
+        "optimizer_ms_per_step_fused", "optimizer_ms_per_step_torch", "step_ms_fused", "step_ms_torch", "step_throughput_ratio",
     };
 
     private static readonly string[] IwFields = { "iw_batched_seconds", "iw_loop_seconds_measured", "iw_loop_seconds_extrapolated", "iw_speedup" };
@@ -60,7 +61,7 @@ public class BenchTests
         }
 
         var profile = Assert.Single(lines, l => l.TryGetProperty("profile", out _));
-        AssertPositiveNumbers(profile, new[] { "baseline_forward_ms", "baseline_backward_ms", "baseline_optimizer_ms", "library_step_ms", "gemm_ms_per_step" });
+        AssertPositiveNumbers(profile, new[] { "baseline_forward_ms", "baseline_backward_ms", "baseline_optimizer_ms", "library_step_ms", "library_optimizer_ms", "library_torch_adam_optimizer_ms", "gemm_ms_per_step" });
 
         var summary = lines[^1];
         Assert.True(summary.TryGetProperty("summary", out var flag) && flag.GetBoolean(), "the last line is not the summary");
@@ -81,7 +82,8 @@ public class BenchTests
         int threads = torch.get_num_threads();
         var (code, lines, log) = RunBench(
             "--dataset", "synthetic", "--model", "conv", "--channels", "4", "--limit", "64", "--test-limit", "32",
-            "--epochs", "1", "--batch", "32", "--threads", "1", "--no-baseline", "--warmup-batches", "0", "--gemm-size", "64", "--gemm-trials", "1");
+            "--epochs", "1", "--batch", "32", "--threads", "1", "--no-baseline", "--warmup-batches", "0", "--gemm-size", "64", "--gemm-trials", "1",
+            "--profile-batches", "2");
         Assert.True(code == 0, log);
         Assert.Equal(threads, torch.get_num_threads());
         Assert.Equal(2, lines.Count);
