@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
+using VaeCourse.Data;
 using VaeCourse.Model;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -10,7 +11,8 @@ namespace VaeCourse.Training;
 /// Minibatch training of a model that returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
 /// an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
 /// takes its batches by index, every step runs inside a dispose scope so memory stays flat, and the
-/// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1).
+/// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1). With
+/// <see cref="Binarization.Dynamic"/> each batch is binarized as it is taken (dynamic binarization).
 /// </summary>
 public sealed class Trainer
 {
@@ -52,11 +54,14 @@ public sealed class Trainer
             if (test.shape[1] != train.shape[1])
                 throw new ArgumentException($"test has {test.shape[1]} features per example but train has {train.shape[1]}; both must have the model's input size.", nameof(test));
         }
+        if (options.Binarization == Binarization.Dynamic) ImageData.CheckGreyLevels(train, nameof(train));
         long n = train.shape[0];
         int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var history = new TrainingHistory();
         manual_seed(options.Seed);
         using var order = new Generator((ulong)options.Seed);
+        // Its own stream, so the batch order is the same with and without dynamic binarization.
+        using var binarizer = options.Binarization == Binarization.Dynamic ? new Generator((ulong)options.Seed + 1) : null;
         var device = DeviceOf(model, train);
         using var sums = zeros(2, dtype: float64, device: device);
         var total = Stopwatch.StartNew();
@@ -77,7 +82,9 @@ public sealed class Trainer
                     long size = Math.Min(options.BatchSize, n - start);
                     using (var scope = NewDisposeScope())
                     {
-                        var x = OnDevice(train.index_select(0, permutation.narrow(0, start, size)), device);
+                        var batch = train.index_select(0, permutation.narrow(0, start, size));
+                        if (binarizer is not null) batch = ImageData.DrawBinary(batch, binarizer); // a fresh draw each epoch
+                        var x = OnDevice(batch, device);
                         using var terms = model.forward(x);
                         double beta = BetaAt(steps, batches);
                         var loss = terms.Loss(beta);
