@@ -63,18 +63,24 @@ public sealed class ImageData
     /// so the first n images of a set come out the same as those of its first n images alone (a smaller testLimit).
     /// Labels, side and class names are kept. Training uses <see cref="Training.Binarization.Dynamic"/> instead.
     /// </summary>
-    public ImageData Binarize(long seed)
+    public ImageData Binarize(long seed) => new(Binarize(Images, seed), Labels, Side, ClassNames);
+
+    /// <summary>
+    /// <see cref="Binarize(long)"/> for a tensor of grey levels [N, D] in [0, 1] (checked): the same draws for the same
+    /// seed, for data held as a bare tensor.
+    /// </summary>
+    public static Tensor Binarize(Tensor greyLevels, long seed)
     {
-        CheckGreyLevels(Images, nameof(Images));
+        CheckGreyLevels(greyLevels, nameof(greyLevels));
         using var generator = new Generator((ulong)seed);
-        return new ImageData(DrawBinary(Images, generator), Labels, Side, ClassNames);
+        return DrawBinary(greyLevels, generator);
     }
 
     /// <summary>
     /// Binary pixels drawn from grey levels in [0, 1] (not checked here, for speed): 1 with probability x_d, else 0, in
     /// the dtype and on the device of <paramref name="greyLevels"/>. The uniforms come from <paramref name="generator"/>
     /// on the CPU and then move, so a CPU generator fixes the draws on every device (as the trainer's batch order).
-    /// Used by <see cref="Binarize"/> and, every batch, by dynamic binarization in the trainer.
+    /// Used by <see cref="Binarize(long)"/> and, every batch, by dynamic binarization in the trainer.
     /// </summary>
     public static Tensor DrawBinary(Tensor greyLevels, Generator generator)
     {
@@ -124,7 +130,7 @@ public static class Datasets
     /// Loads "fashion-mnist" or "mnist" (found or downloaded by <see cref="DatasetResolver"/>) as training and test
     /// <see cref="ImageData"/>, keeping the first <paramref name="trainLimit"/> / <paramref name="testLimit"/> images when given.
     /// Pixels are grey levels in [0, 1]; <c>Load().Test.Binarize(seed)</c> gives a fixed binarized test set
-    /// (<see cref="ImageData.Binarize"/>), and <see cref="Training.TrainerOptions.Binarization"/> dynamic binarization of training batches.
+    /// (<see cref="ImageData.Binarize(long)"/>), and <see cref="Training.TrainerOptions.Binarization"/> dynamic binarization of training batches.
     /// </summary>
     public static (ImageData Train, ImageData Test) Load(string name = DatasetCatalog.FashionMnist, int? trainLimit = null, int? testLimit = null,
         DatasetResolverOptions? options = null)

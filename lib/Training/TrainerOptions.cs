@@ -30,7 +30,7 @@ public sealed record TrainerOptions
     /// <see cref="Training.Binarization.Dynamic"/> draws binary pixels from the grey levels of each batch, afresh every
     /// epoch (dynamic binarization); <see cref="Training.Binarization.None"/> (the default) trains on the data as given.
     /// Held-out data passed to <see cref="Trainer.Fit"/> is evaluated as given: binarize it once with
-    /// <see cref="Data.ImageData.Binarize"/> so that every epoch is scored on the same binary images.
+    /// <see cref="Data.ImageData.Binarize(long)"/> so that every epoch is scored on the same binary images.
     /// </summary>
     public Binarization Binarization { get; init; } = Binarization.None;
 

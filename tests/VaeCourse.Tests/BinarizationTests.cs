@@ -10,7 +10,7 @@ using static TorchSharp.torch.nn;
 namespace VaeCourse.Tests;
 
 /// <summary>
-/// Binarized data: a fixed, seeded binarization of an image set (<see cref="ImageData.Binarize"/>) and dynamic
+/// Binarized data: a fixed, seeded binarization of an image set (<see cref="ImageData.Binarize(long)"/>) and dynamic
 /// binarization in the trainer (<see cref="Binarization.Dynamic"/>), and the Bernoulli ELBO on binary data.
 /// </summary>
 public class BinarizationTests(ITestOutputHelper output)
