@@ -61,6 +61,24 @@ public class BinarizationTests(ITestOutputHelper output)
         Assert.True(Same(firstTen.Images, binary.Images.narrow(0, 0, 10)));
     }
 
+    [FashionMnistFact]
+    public void EveryLoadOfFashionMnistGivesTheSameBinaryTestImagesForASeed()
+    {
+        Course.Setup(seed: 0);
+        var a = Datasets.Load(trainLimit: 1, testLimit: 1000).Test;
+        manual_seed(123); // the global generator plays no part
+        var first = a.Binarize(seed: 0);
+        var again = Datasets.Load(trainLimit: 1, testLimit: 1000).Test.Binarize(seed: 0);
+        var fewer = Datasets.Load(trainLimit: 1, testLimit: 200).Test.Binarize(seed: 0);
+        AssertBinary(first.Images);
+        Assert.True(Same(first.Images, again.Images));
+        Assert.True(Same(first.Images.narrow(0, 0, 200), fewer.Images));
+        double n = a.Images.numel();
+        var grey = a.Images.to(float64);
+        double sd = Math.Sqrt((grey * (1 - grey)).sum().item<double>()) / n;
+        Assert.True(Math.Abs(first.Images.to(float64).mean().item<double>() - grey.mean().item<double>()) < 4 * sd);
+    }
+
     [Fact]
     public void BinarizingValuesOutsideTheUnitIntervalIsRefusedWithTheRange()
     {
