@@ -63,10 +63,16 @@ public sealed class ContinuousBernoulliLikelihood : ILikelihood
     {
         ArgumentNullException.ThrowIfNull(logits);
         using var scope = NewDisposeScope();
-        var (near, far, small) = Split(logits, LogNormalizerCutoff);
-        var closed = (far / (far * 0.5).tanh()).log();
-        var sq = near.square();
-        var series = Math.Log(2) + sq * (1.0 / 12 - sq * (7.0 / 1440 - sq * (31.0 / 90720)));
+        // This runs on [k, batch, pixels] in the importance-weighted bound, so it makes few full-size temporaries: the
+        // operations on scalars work in place (autograd keeps no output of theirs), and the series sees the logits
+        // clamped to the cut-off (finite, and with zero gradient where the closed form is taken).
+        var small = logits.abs() < LogNormalizerCutoff;
+        var far = logits.masked_fill(small, LogNormalizerCutoff);
+        var closed = far.div(far.mul(0.5).tanh_()).log_();
+        var sq = logits.clamp(-LogNormalizerCutoff, LogNormalizerCutoff).square();
+        var series = sq.mul(31.0 / 90720).neg_().add_(7.0 / 1440);
+        series = (sq * series).neg_().add_(1.0 / 12);
+        series = (sq * series).add_(Math.Log(2));
         return where(small, series, closed).MoveToOuterDisposeScope();
     }
 
