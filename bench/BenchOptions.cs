@@ -11,6 +11,19 @@ public sealed class BenchOptions
     /// <summary>"mlp" (the library's <c>Vae.Mlp</c>) or "conv" (<c>Vae.Conv</c>).</summary>
     public string Model { get; private set; } = "mlp";
 
+    /// <summary>
+    /// The decoder's likelihood: "bernoulli" (the default, <c>BernoulliLikelihood</c>), "continuous-bernoulli"
+    /// (<c>ContinuousBernoulliLikelihood</c>) or "gaussian" (<c>GaussianLikelihood</c>, sigma 1).
+    /// </summary>
+    public string Likelihood { get; private set; } = "bernoulli";
+
+    /// <summary>
+    /// "none" (the default) or "dynamic": dynamic binarization of the training batches (<c>Binarization.Dynamic</c>)
+    /// and one fixed binarization of the test images with the seed (the images of <c>ImageData.Binarize(seed)</c>),
+    /// on which the test ELBO and the importance-weighted bound are evaluated.
+    /// </summary>
+    public string Binarize { get; private set; } = "none";
+
     /// <summary>Training epochs; each one is run by the library and then by the baseline.</summary>
     public int Epochs { get; private set; } = 2;
 
@@ -65,7 +78,7 @@ public sealed class BenchOptions
     /// <summary>Test images of the batched importance-weighted bound (all test images when null).</summary>
     public int? IwImages { get; private set; }
 
-    /// <summary>Images of the per-image loop, which is timed on this subset and extrapolated.</summary>
+    /// <summary>Images of the per-image loop, which is timed on this subset and extrapolated; 0 skips the loop.</summary>
     public int IwLoopImages { get; private set; } = 100;
 
     /// <summary>Images per batch of the batched importance-weighted bound.</summary>
@@ -87,6 +100,11 @@ public sealed class BenchOptions
 
           --dataset NAME        fashion-mnist (default), mnist or synthetic
           --model NAME          mlp (default) or conv
+          --likelihood NAME     bernoulli (default), continuous-bernoulli or gaussian (sigma 1); other
+                                than bernoulli needs --no-baseline, no --profile (the baseline is Bernoulli)
+          --binarize MODE       none (default) or dynamic: dynamic binarization of the training batches
+                                and one fixed binarization of the test set (seeded); needs --no-baseline,
+                                no --profile
           --epochs N            training epochs (default 2)
           --batch B             examples per step (default 128)
           --latent Z            latent dimensions (default 20)
@@ -106,7 +124,8 @@ public sealed class BenchOptions
           --profile-batches N   steps the profile averages over (default 100)
           --iw-k K              time the importance-weighted bound with K samples (default 0: skip)
           --iw-images N         test images of the batched bound (default: all test images)
-          --iw-loop-images N    images of the per-image loop, extrapolated to --iw-images (default 100)
+          --iw-loop-images N    images of the per-image loop, extrapolated to --iw-images (default 100;
+                                0 skips the loop, e.g. for --iw-k 5000)
           --iw-batch N          images per batch of the batched bound (default 250)
           --iw-chunk N          importance samples per chunk (default 100)
           --help                this text
@@ -138,6 +157,16 @@ public sealed class BenchOptions
                     if (o.Model is not ("mlp" or "conv"))
                         throw new ArgumentException($"--model must be mlp or conv; got \"{o.Model}\".");
                     break;
+                case "--likelihood":
+                    o.Likelihood = Value();
+                    if (o.Likelihood is not ("bernoulli" or "continuous-bernoulli" or "gaussian"))
+                        throw new ArgumentException($"--likelihood must be bernoulli, continuous-bernoulli or gaussian; got \"{o.Likelihood}\".");
+                    break;
+                case "--binarize":
+                    o.Binarize = Value();
+                    if (o.Binarize is not ("none" or "dynamic"))
+                        throw new ArgumentException($"--binarize must be none or dynamic; got \"{o.Binarize}\".");
+                    break;
                 case "--epochs": o.Epochs = Int(1); break;
                 case "--batch": o.Batch = Int(1); break;
                 case "--latent": o.Latent = Int(1); break;
@@ -163,12 +192,18 @@ public sealed class BenchOptions
                 case "--profile-batches": o.ProfileBatches = Int(1); break;
                 case "--iw-k": o.IwK = Int(0); break;
                 case "--iw-images": o.IwImages = Int(1); break;
-                case "--iw-loop-images": o.IwLoopImages = Int(1); break;
+                case "--iw-loop-images": o.IwLoopImages = Int(0); break;
                 case "--iw-batch": o.IwBatch = Int(1); break;
                 case "--iw-chunk": o.IwChunk = Int(1); break;
                 default: throw new ArgumentException($"Unknown option \"{name}\" (--help lists the options).");
             }
         }
+        // The baseline loop (Baseline.cs), which the profile also runs, is the Bernoulli decoder on the data as given:
+        // only then does it time the same computation as the library.
+        if ((o.Baseline || o.Profile) && o.Likelihood != "bernoulli")
+            throw new ArgumentException($"--likelihood {o.Likelihood} needs --no-baseline and no --profile: the baseline loop is a Bernoulli decoder, so it would not time the same model.");
+        if ((o.Baseline || o.Profile) && o.Binarize != "none")
+            throw new ArgumentException($"--binarize {o.Binarize} needs --no-baseline and no --profile: the baseline loop trains on the grey levels, so it would not time the same data.");
         return o;
     }
 

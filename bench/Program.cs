@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using VaeCourse;
 using VaeCourse.Data;
+using VaeCourse.Evaluation;
 using VaeCourse.Model;
 using VaeCourse.Training;
 using static TorchSharp.torch;
@@ -94,6 +95,7 @@ internal sealed class BenchRun
                           "for each other and slow down many times over when other processes hold the cores; set OMP_WAIT_POLICY=PASSIVE or use --threads 1.");
         log.WriteLine($"bench: loading {o.Dataset}");
         var (train, test) = LoadData();
+        if (o.Binarize == "dynamic") test = ImageData.Binarize(test, o.Seed);   // the fixed binary test set the notebooks get for this seed
         long n = train.shape[0];
         long flopsPerExample = o.Model == "mlp" ? FlopCount.Mlp(Pixels, o.Hidden, o.Latent) : FlopCount.Conv(o.Channels, o.Latent);
 
@@ -118,7 +120,7 @@ internal sealed class BenchRun
         var trainer = new Trainer(model, new TrainerOptions
         {
             Epochs = o.Epochs, BatchSize = o.Batch, LearningRate = o.LearningRate, Seed = o.Seed,
-            ProgressInterval = TimeSpan.MaxValue,
+            ProgressInterval = TimeSpan.MaxValue, Binarization = TrainingBinarization,
         });
         log.WriteLine($"bench: training {o.Model} on {n} images, batch {o.Batch}, {o.Epochs} epoch(s), {o.Threads} thread(s)");
         // The library trains all epochs in one Fit call; after each of its epochs (its test evaluation included) the
@@ -178,6 +180,8 @@ internal sealed class BenchRun
             ["summary"] = true,
             ["model"] = o.Model,
             ["dataset"] = o.Dataset,
+            ["likelihood"] = o.Likelihood,
+            ["binarize"] = o.Binarize,
             ["batch"] = o.Batch,
             ["latent"] = o.Latent,
             ["hidden"] = o.Model == "mlp" ? string.Join(",", o.Hidden) : null,
@@ -253,7 +257,18 @@ internal sealed class BenchRun
         return (train.MoveToOuterDisposeScope(), test.MoveToOuterDisposeScope());
     }
 
-    private Vae LibraryModel() => o.Model == "mlp" ? Vae.Mlp(Pixels, o.Hidden, o.Latent) : Vae.Conv(o.Latent, o.Channels);
+    private Vae LibraryModel() => o.Model == "mlp"
+        ? Vae.Mlp(Pixels, o.Hidden, o.Latent, Likelihood())
+        : Vae.Conv(o.Latent, o.Channels, Likelihood());
+
+    private ILikelihood Likelihood() => o.Likelihood switch
+    {
+        "continuous-bernoulli" => new ContinuousBernoulliLikelihood(),
+        "gaussian" => new GaussianLikelihood(),
+        _ => new BernoulliLikelihood(),
+    };
+
+    private Binarization TrainingBinarization => o.Binarize == "dynamic" ? Binarization.Dynamic : Binarization.None;
 
     private BaselineVae BaselineModel() => o.Model == "mlp"
         ? new BaselineMlpVae(Pixels, o.Hidden, o.Latent)
@@ -279,7 +294,7 @@ internal sealed class BenchRun
         log.WriteLine($"bench: warming up ({o.WarmupBatches} steps each)");
         using (var model = LibraryModel())
         {
-            new Trainer(model, new TrainerOptions { Epochs = 1, BatchSize = o.Batch, LearningRate = o.LearningRate, Seed = o.Seed, ProgressInterval = TimeSpan.MaxValue })
+            new Trainer(model, new TrainerOptions { Epochs = 1, BatchSize = o.Batch, LearningRate = o.LearningRate, Seed = o.Seed, ProgressInterval = TimeSpan.MaxValue, Binarization = TrainingBinarization })
                 .Fit(part);
         }
         if (!o.Baseline) return;
@@ -568,8 +583,8 @@ internal sealed class BenchRun
         int loopImages = Math.Min(o.IwLoopImages, images);
         using var data = test.narrow(0, 0, images);
 
-        log.WriteLine($"bench: importance-weighted bound, k = {o.IwK}: per-image loop over {loopImages} image(s)");
         model.eval();
+        if (loopImages > 0) log.WriteLine($"bench: importance-weighted bound, k = {o.IwK}: per-image loop over {loopImages} image(s)");
         double loopSum = 0;
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < loopImages; i++)
@@ -578,7 +593,7 @@ internal sealed class BenchRun
             loopSum += ImportanceWeighted.LogLikelihood(model, data.narrow(0, i, 1), o.IwK, o.IwChunk).item<float>();
         }
         double loopSeconds = clock.Elapsed.TotalSeconds;
-        double loopExtrapolated = loopSeconds * images / loopImages;
+        double loopExtrapolated = loopImages > 0 ? loopSeconds * images / loopImages : double.NaN;
 
         log.WriteLine($"bench: importance-weighted bound, k = {o.IwK}: batched over {images} image(s)");
         clock.Restart();
@@ -590,10 +605,14 @@ internal sealed class BenchRun
         summary["iw_batch"] = o.IwBatch;
         summary["iw_chunk"] = o.IwChunk;
         summary["iw_bound"] = Num(bound);
+        // -L_k: an upper bound on the negative log-likelihood, nats per image (and bits per pixel), tending to it as k grows.
+        summary["iw_nll"] = Num(-bound);
+        summary["iw_bits_per_dim"] = Num(BitsPerDimension.FromNats(-bound, Pixels), 5);
         summary["iw_batched_seconds"] = Num(batchedSeconds, 3);
         summary["iw_loop_images"] = loopImages;
-        summary["iw_loop_seconds_measured"] = Num(loopSeconds, 3);
-        summary["iw_loop_bound_subset"] = Num(loopSum / loopImages);
+        summary["iw_seconds_per_image"] = Num(batchedSeconds / images, 5);   // the batched bound is linear in the image count
+        summary["iw_loop_seconds_measured"] = loopImages > 0 ? Num(loopSeconds, 3) : null;
+        summary["iw_loop_bound_subset"] = loopImages > 0 ? Num(loopSum / loopImages) : null;
         summary["iw_loop_seconds_extrapolated"] = Num(loopExtrapolated, 3);
         summary["iw_speedup"] = Num(loopExtrapolated / batchedSeconds, 3);
         summary["iw_decoder_gflops"] = Num(2.0 * DecoderMultiplyAdds() * o.IwK * images / batchedSeconds / 1e9, 2);

@@ -55,6 +55,55 @@ public sealed class ImageData
     /// <summary>Name of each class label.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>
+    /// One fixed binarization of these images, drawn with <paramref name="seed"/>: pixel d is 1 with probability its grey
+    /// level x_d, else 0 (the stochastic binarization of Salakhutdinov and Murray 2008). Drawn once, it is the held-out
+    /// set on which a Bernoulli decoder's ELBO and importance-weighted bound are log-likelihoods, the same binary images
+    /// in every notebook for a given seed: <c>Datasets.Load().Test.Binarize(seed: 0)</c>. The draws go image after image,
+    /// so the first n images of a set come out the same as those of its first n images alone (a smaller testLimit).
+    /// Labels, side and class names are kept. Training uses <see cref="Training.Binarization.Dynamic"/> instead.
+    /// </summary>
+    public ImageData Binarize(long seed) => new(Binarize(Images, seed), Labels, Side, ClassNames);
+
+    /// <summary>
+    /// <see cref="Binarize(long)"/> for a tensor of grey levels [N, D] in [0, 1] (checked): the same draws for the same
+    /// seed, for data held as a bare tensor.
+    /// </summary>
+    public static Tensor Binarize(Tensor greyLevels, long seed)
+    {
+        CheckGreyLevels(greyLevels, nameof(greyLevels));
+        using var generator = new Generator((ulong)seed);
+        return DrawBinary(greyLevels, generator);
+    }
+
+    /// <summary>
+    /// Binary pixels drawn from grey levels in [0, 1] (not checked here, for speed): 1 with probability x_d, else 0, in
+    /// the dtype and on the device of <paramref name="greyLevels"/>. The uniforms come from <paramref name="generator"/>
+    /// on the CPU and then move, so a CPU generator fixes the draws on every device (as the trainer's batch order).
+    /// Used by <see cref="Binarize(long)"/> and, every batch, by dynamic binarization in the trainer.
+    /// </summary>
+    public static Tensor DrawBinary(Tensor greyLevels, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(greyLevels);
+        ArgumentNullException.ThrowIfNull(generator);
+        using var scope = NewDisposeScope();
+        var u = rand(greyLevels.shape, dtype: greyLevels.dtype, generator: generator).to(greyLevels.device);
+        return u.lt(greyLevels).to(greyLevels.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Throws when <paramref name="images"/> holds values outside [0, 1], which are not probabilities of a pixel being on.</summary>
+    internal static void CheckGreyLevels(Tensor images, string name)
+    {
+        ArgumentNullException.ThrowIfNull(images, name);
+        if (images.numel() == 0) return;
+        if (!images.is_floating_point())
+            throw new ArgumentException($"{name} must hold grey levels as floating-point values in [0, 1] (got {images.dtype}); scale pixel bytes by 1/255 first.", name);
+        double min = images.min().to(ScalarType.Float64).item<double>(), max = images.max().to(ScalarType.Float64).item<double>();
+        if (!(min >= 0 && max <= 1))
+            throw new ArgumentException($"{name} holds values from {min:g4} to {max:g4}, but binarization needs grey levels in [0, 1] " +
+                                        "(each is the probability that the pixel is 1).", name);
+    }
+
     /// <summary>The images and labels whose label satisfies <paramref name="keep"/>.</summary>
     public ImageData Where(Func<long, bool> keep)
     {
@@ -80,6 +129,8 @@ public static class Datasets
     /// <summary>
     /// Loads "fashion-mnist" or "mnist" (found or downloaded by <see cref="DatasetResolver"/>) as training and test
     /// <see cref="ImageData"/>, keeping the first <paramref name="trainLimit"/> / <paramref name="testLimit"/> images when given.
+    /// Pixels are grey levels in [0, 1]; <c>Load().Test.Binarize(seed)</c> gives a fixed binarized test set
+    /// (<see cref="ImageData.Binarize(long)"/>), and <see cref="Training.TrainerOptions.Binarization"/> dynamic binarization of training batches.
     /// </summary>
     public static (ImageData Train, ImageData Test) Load(string name = DatasetCatalog.FashionMnist, int? trainLimit = null, int? testLimit = null,
         DatasetResolverOptions? options = null)

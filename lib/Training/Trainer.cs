@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
+using VaeCourse.Data;
 using VaeCourse.Model;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -10,7 +11,8 @@ namespace VaeCourse.Training;
 /// Minibatch training of a model that returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
 /// an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
 /// takes its batches by index, every step runs inside a dispose scope so memory stays flat, and the
-/// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1).
+/// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1). With
+/// <see cref="Binarization.Dynamic"/> each batch is binarized as it is taken (dynamic binarization).
 /// </summary>
 public sealed class Trainer
 {
@@ -19,6 +21,7 @@ public sealed class Trainer
     private readonly optim.Optimizer optimizer;
     private readonly List<TorchSharp.Modules.Parameter> parameters;
     private readonly Generator order; // the batch order's own stream, apart from the global one that draws the noise
+    private readonly Generator? binarizer; // dynamic binarization's own stream, so the order is the same with and without it
     private long steps; // optimisation steps taken by every Fit so far: the clock of the KL warm-up
 
     /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
@@ -30,16 +33,18 @@ public sealed class Trainer
         parameters = model.parameters().ToList();
         optimizer = this.options.Optimizer?.Invoke(parameters, this.options.LearningRate)
                     ?? FusedAdam.Create(parameters, this.options.LearningRate);
-        order = new Generator(OrderSeed(this.options.Seed));
+        order = new Generator(StreamSeed(this.options.Seed, 0));
+        binarizer = this.options.Binarization == Binarization.Dynamic ? new Generator(StreamSeed(this.options.Seed, 1)) : null;
     }
 
     /// <summary>
-    /// The seed of the batch-order generator: <paramref name="seed"/> passed through the SplitMix64 finaliser
-    /// (Steele, Lea and Flood 2014), so that the order is not the stream the global generator draws from the same seed.
+    /// The seed of the trainer's own generator number <paramref name="stream"/> (0: batch order, 1: dynamic binarization):
+    /// <paramref name="seed"/> and the stream number passed through the SplitMix64 finaliser (Steele, Lea and Flood 2014),
+    /// so that no stream is the one the global generator draws from the same seed.
     /// </summary>
-    private static ulong OrderSeed(long seed)
+    private static ulong StreamSeed(long seed, int stream)
     {
-        ulong z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
+        ulong z = unchecked((ulong)seed + (ulong)(stream + 1) * 0x9E3779B97F4A7C15UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return z ^ (z >> 31);
@@ -74,6 +79,7 @@ public sealed class Trainer
             if (test.shape[1] != train.shape[1])
                 throw new ArgumentException($"test has {test.shape[1]} features per example but train has {train.shape[1]}; both must have the model's input size.", nameof(test));
         }
+        if (options.Binarization == Binarization.Dynamic) ImageData.CheckGreyLevels(train, nameof(train));
         long n = train.shape[0];
         int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var history = new TrainingHistory();
@@ -98,7 +104,9 @@ public sealed class Trainer
                     long size = Math.Min(options.BatchSize, n - start);
                     using (var scope = NewDisposeScope())
                     {
-                        var x = OnDevice(train.index_select(0, permutation.narrow(0, start, size)), device);
+                        var batch = train.index_select(0, permutation.narrow(0, start, size));
+                        if (binarizer is not null) batch = ImageData.DrawBinary(batch, binarizer); // a fresh draw each epoch
+                        var x = OnDevice(batch, device);
                         using var terms = model.forward(x);
                         double beta = BetaAt(steps, batches);
                         var loss = terms.Loss(beta);

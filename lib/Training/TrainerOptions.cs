@@ -26,6 +26,14 @@ public sealed record TrainerOptions
     /// </summary>
     public double KlWarmupEpochs { get; init; } = 0;
 
+    /// <summary>
+    /// <see cref="Training.Binarization.Dynamic"/> draws binary pixels from the grey levels of each batch, afresh every
+    /// epoch (dynamic binarization); <see cref="Training.Binarization.None"/> (the default) trains on the data as given.
+    /// Held-out data passed to <see cref="Trainer.Fit"/> is evaluated as given: binarize it once with
+    /// <see cref="Data.ImageData.Binarize(long)"/> so that every epoch is scored on the same binary images.
+    /// </summary>
+    public Binarization Binarization { get; init; } = Binarization.None;
+
     /// <summary>Seed of the batch order and of every random draw during training.</summary>
     public long Seed { get; init; } = 0;
 
@@ -51,6 +59,7 @@ public sealed record TrainerOptions
         Check.PositiveFinite(LearningRate, nameof(LearningRate));
         Check.NonNegativeFinite(Beta, nameof(Beta));
         Check.NonNegativeFinite(KlWarmupEpochs, nameof(KlWarmupEpochs));
+        if (!Enum.IsDefined(Binarization)) throw new ArgumentOutOfRangeException(nameof(Binarization), Binarization, "Binarization must be None or Dynamic.");
         if (ProgressInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "ProgressInterval must not be negative.");
     }
 }

@@ -20,7 +20,7 @@ public class BenchTests
 
     // The runs below use one libtorch thread: with two, libtorch's OpenMP workers spin-wait for each other, and when other
     // processes keep both cores busy a step can take a hundred times longer (README.md, "Performance").
-    private static (int Code, List<JsonElement> Lines, string Log) RunBench(params string[] args)
+    internal static (int Code, List<JsonElement> Lines, string Log) RunBench(params string[] args)
     {
         var output = new StringWriter();
         var log = new StringWriter();
