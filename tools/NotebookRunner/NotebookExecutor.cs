@@ -201,13 +201,14 @@ public static class NotebookExecutor
     }
 
     /// <summary>
-    /// Hidden first submission: sets VAE_QUICK for --quick, and starts a watchdog thread that ends the kernel when this
+    /// Hidden first submission: sets VAE_QUICK for --quick and VAE_FRESH for --fresh, and starts a watchdog thread that ends the kernel when this
     /// runner process is gone (so even a killed runner leaves no kernel behind). Produces no output.
     /// </summary>
     private static string SetupCode(RunOptions options)
     {
         var quick = options.Quick ? "System.Environment.SetEnvironmentVariable(\"VAE_QUICK\", \"1\");\n" : "";
-        return quick + $$"""
+        var fresh = options.Fresh ? "System.Environment.SetEnvironmentVariable(\"VAE_FRESH\", \"1\");\n" : "";
+        return quick + fresh + $$"""
             new System.Threading.Thread(() =>
             {
                 while (true)
