@@ -11,7 +11,15 @@ public static class Course
     private static bool redirectInstalled;
 
     /// <summary>True when the environment variable VAE_QUICK is 1 or true: small data and few epochs.</summary>
-    public static bool Quick => Environment.GetEnvironmentVariable("VAE_QUICK") is "1" or "true" or "True" or "TRUE";
+    public static bool Quick => Flag("VAE_QUICK");
+
+    /// <summary>
+    /// True when the environment variable VAE_FRESH is 1 or true: <see cref="Training.ModelCache"/> ignores its
+    /// entries, trains every model again and replaces them (the notebook runner's <c>--fresh</c>).
+    /// </summary>
+    public static bool Fresh => Flag("VAE_FRESH");
+
+    private static bool Flag(string variable) => Environment.GetEnvironmentVariable(variable) is "1" or "true" or "True" or "TRUE";
 
     /// <summary>Returns <paramref name="quick"/> in quick mode, <paramref name="full"/> otherwise.</summary>
     public static T Pick<T>(T quick, T full) => Quick ? quick : full;

@@ -58,6 +58,17 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        WriteReplacing(path, "checkpoint", file => Write(model, wrap is null ? file : wrap(file)));
+    }
+
+    /// <summary>
+    /// Writes a file with <paramref name="write"/> into a temporary file beside <paramref name="path"/>, flushes it to
+    /// disk, then renames it into place, so that a failed or interrupted write leaves the previous file as it was;
+    /// <paramref name="what"/> names the file in the error ("checkpoint").
+    /// </summary>
+    /// <exception cref="IOException">The file could not be written; the previous file is unchanged.</exception>
+    internal static void WriteReplacing(string path, string what, Action<Stream> write)
+    {
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
@@ -67,14 +78,14 @@ public static class Checkpoint
         {
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                Write(model, wrap is null ? file : wrap(file));
+                write(file);
                 file.Flush(flushToDisk: true); // on disk before the rename, so a power cut cannot leave a renamed empty file
             }
             File.Move(temp, full, overwrite: true);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new IOException($"Could not save the checkpoint {full}: {e.Message} The previous file at that path, if any, is unchanged.", e);
+            throw new IOException($"Could not save the {what} {full}: {e.Message} The previous file at that path, if any, is unchanged.", e);
         }
         finally
         {

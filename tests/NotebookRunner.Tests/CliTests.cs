@@ -123,6 +123,26 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Fresh_sets_VAE_FRESH_for_the_kernel_and_without_it_the_kernel_inherits_this_environment()
+    {
+        var folder = _temp.Sub("fresh-notebooks");
+        Write(folder, "01-fresh.ipynb", Code("System.Environment.GetEnvironmentVariable(\"VAE_FRESH\") ?? \"unset\""));
+        Assert.Null(Environment.GetEnvironmentVariable("VAE_FRESH")); // the test process has none, so a kernel that inherits shows "unset"
+
+        foreach (var (arguments, expected) in new[] { (new[] { "--fresh" }, "1"), (Array.Empty<string>(), "unset") })
+        {
+            var output = _temp.Sub("fresh-out" + arguments.Length);
+            var console = new StringWriter();
+            var exit = await Cli.InvokeAsync(["--notebooks", folder, "--output", output, "--no-book", .. arguments], console);
+
+            Assert.True(exit == Cli.ExitOk, console.ToString());
+            Assert.Equal(arguments.Length > 0, console.ToString().Contains("(VAE_FRESH=1)"));
+            var cells = Nbformat.AssertValid(File.ReadAllText(Path.Combine(output, "01-fresh.ipynb")))["cells"]!.AsArray();
+            Assert.Equal(expected, Text(cells[0]!["outputs"]![0]!["data"]!["text/plain"]));
+        }
+    }
+
+    [Fact]
     public async Task Help_describes_the_options()
     {
         var console = new StringWriter();
@@ -130,7 +150,7 @@ public sealed class CliTests : IDisposable
         var exit = await Cli.InvokeAsync(["--help"], console);
 
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--notebooks", "--output", "--quick", "--cell-timeout", "--list", "--book", "--no-book", "--book-only", "filters" })
+        foreach (var option in new[] { "--notebooks", "--output", "--quick", "--fresh", "--cell-timeout", "--list", "--book", "--no-book", "--book-only", "filters" })
             Assert.Contains(option, console.ToString());
     }
 

@@ -36,6 +36,10 @@ public static class Cli
             HelpName = "DIR",
         };
         var quickOption = new Option<bool>("--quick") { Description = "Set VAE_QUICK=1 for the kernel (otherwise the kernel inherits this environment's VAE_QUICK)" };
+        var freshOption = new Option<bool>("--fresh")
+        {
+            Description = "Set VAE_FRESH=1 for the kernel: train every model again instead of loading it from the model cache (artifacts/models), and replace the cached one",
+        };
         var timeoutOption = new Option<double>("--cell-timeout")
         {
             Description = "Time limit per cell in seconds; a cell over it stops its notebook and kills the kernel",
@@ -61,7 +65,7 @@ public static class Cli
             "working directory = the notebook's folder), writes the executed notebooks with all outputs, and exits non-zero " +
             "if any cell fails. Cell numbers count every cell (markdown too) from 1, as VS Code shows them.")
         {
-            notebooksOption, outputOption, quickOption, timeoutOption, listOption, bookOption, noBookOption, bookOnlyOption, filtersArgument,
+            notebooksOption, outputOption, quickOption, freshOption, timeoutOption, listOption, bookOption, noBookOption, bookOnlyOption, filtersArgument,
         };
 
         root.SetAction(async (parse, token) =>
@@ -112,13 +116,14 @@ public static class Cli
             {
                 CellTimeout = TimeSpan.FromSeconds(timeout),
                 Quick = parse.GetValue(quickOption),
+                Fresh = parse.GetValue(freshOption),
                 OutputDirectory = outDir,
                 ClaimsRecordPath = ClaimsRecord.PathBeside(outDir),
                 ToolDirectory = repoRoot,
                 Reporter = new ConsoleReporter(console, writer),
             };
             console.MarkupLine($"Running {paths.Count} notebook(s) from {Markup.Escape(notebooks)} -> {Markup.Escape(outDir)}" +
-                               (options.Quick ? " (VAE_QUICK=1)" : ""));
+                               (options.Quick ? " (VAE_QUICK=1)" : "") + (options.Fresh ? " (VAE_FRESH=1)" : ""));
             var results = await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
             var claims = paths.SelectMany(p => ClaimsRecord.Of(p, results.FirstOrDefault(r => r.NotebookPath == p)));

@@ -201,14 +201,15 @@ public static class NotebookExecutor
     }
 
     /// <summary>
-    /// Hidden first submission: sets VAE_QUICK for --quick and VAE_STRICT always (a claim that fails fails its cell:
-    /// see lib/Claim.cs), and starts a watchdog thread that ends the kernel when this runner process is gone (so even a
-    /// killed runner leaves no kernel behind). Produces no output.
+    /// Hidden first submission: sets VAE_QUICK for --quick, VAE_FRESH for --fresh and VAE_STRICT always (a claim that
+    /// fails fails its cell: see lib/Claim.cs), and starts a watchdog thread that ends the kernel when this runner
+    /// process is gone (so even a killed runner leaves no kernel behind). Produces no output.
     /// </summary>
     private static string SetupCode(RunOptions options)
     {
         var quick = options.Quick ? "System.Environment.SetEnvironmentVariable(\"VAE_QUICK\", \"1\");\n" : "";
-        return quick + "System.Environment.SetEnvironmentVariable(\"VAE_STRICT\", \"1\");\n" + $$"""
+        var fresh = options.Fresh ? "System.Environment.SetEnvironmentVariable(\"VAE_FRESH\", \"1\");\n" : "";
+        return quick + fresh + "System.Environment.SetEnvironmentVariable(\"VAE_STRICT\", \"1\");\n" + $$"""
             new System.Threading.Thread(() =>
             {
                 while (true)

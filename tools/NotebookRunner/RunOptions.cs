@@ -15,6 +15,9 @@ public sealed record RunOptions
     /// <summary>When true, the kernel gets <c>VAE_QUICK=1</c>; otherwise it inherits whatever this process has.</summary>
     public bool Quick { get; init; }
 
+    /// <summary>When true, the kernel gets <c>VAE_FRESH=1</c> (the model cache is ignored); otherwise it inherits whatever this process has.</summary>
+    public bool Fresh { get; init; }
+
     /// <summary>Folder the executed notebooks are written to (same file name); null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
 
