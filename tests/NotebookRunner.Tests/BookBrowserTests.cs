@@ -11,7 +11,7 @@ namespace NotebookRunner.Tests;
 [Collection(CourseCollection.Name)]
 public sealed class CourseBookBrowserTests(CourseRun course)
 {
-    [Fact]
+    [BrowserFact]
     public async Task Every_page_of_the_course_book_draws_its_charts_and_maths_with_the_network_blocked()
     {
         Assert.True(course.Book is not null, $"The book was not written: {course.BookError}");
@@ -36,7 +36,7 @@ public sealed class CourseBookBrowserTests(CourseRun course)
 /// <summary>The same browser check on a small book of two made-up notebooks: fast, and independent of the course.</summary>
 public sealed class BookBrowserTests
 {
-    [Fact]
+    [BrowserFact]
     public async Task A_small_book_draws_its_chart_and_maths_offline()
     {
         using var temp = new TempFolder();
@@ -48,7 +48,7 @@ public sealed class BookBrowserTests
     }
 }
 
-/// <summary>Drives Debian's Chromium (or CHROMIUM_PATH) through Playwright over a written book.</summary>
+/// <summary>Drives Chromium (<see cref="Chromium.Find"/>: CHROMIUM_PATH, Debian's, or Playwright's own) through Playwright over a written book.</summary>
 public static class BookBrowser
 {
     /// <summary>
@@ -58,12 +58,12 @@ public static class BookBrowser
     /// </summary>
     public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder)
     {
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        Assert.True(File.Exists(chromium), $"No Chromium at {chromium}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.");
+        var chromium = Chromium.Find(Environment.GetEnvironmentVariable, File.Exists, Directory.Exists);
+        Assert.True(chromium.Found, $"No Chromium for the browser tests ({chromium.Description}): {Chromium.InstallHint}.");
         Directory.CreateDirectory(screenshotFolder);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium.ExecutablePath, Headless = true, Args = ["--no-sandbox"] });
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1300, Height = 900 } });
         var blocked = new List<string>();
         await context.RouteAsync("**/*", async route =>
