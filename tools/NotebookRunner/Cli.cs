@@ -116,6 +116,11 @@ public static class Cli
                 ToolDirectory = repoRoot,
                 Reporter = new ConsoleReporter(console, writer),
             };
+            if (await Preflight.CheckAsync(paths, repoRoot, line => console.MarkupLine(Markup.Escape(line)), token) is { } notReady)
+            {
+                console.MarkupLine("[red]error:[/] not starting: " + Markup.Escape(notReady));
+                return ExitFailed;
+            }
             console.MarkupLine($"Running {paths.Count} notebook(s) from {Markup.Escape(notebooks)} -> {Markup.Escape(outDir)}" +
                                (options.Quick ? " (VAE_QUICK=1)" : ""));
             var results = await Runner.RunAllAsync(paths, options, token);
