@@ -123,7 +123,9 @@ public static class Cli
             }
             console.MarkupLine($"Running {paths.Count} notebook(s) from {Markup.Escape(notebooks)} -> {Markup.Escape(outDir)}" +
                                (options.Quick ? " (VAE_QUICK=1)" : ""));
-            var results = await Runner.RunAllAsync(paths, options, token);
+            var results = terminal
+                ? await TerminalProgress.RunAsync(console, reporter => Runner.RunAllAsync(paths, options with { Reporter = reporter }, token))
+                : await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
             if (!parse.GetValue(noBookOption) && !token.IsCancellationRequested)
                 await WriteBookAsync(console, notebooks, outDir, bookDir, cacheDir, token); // a book failure is reported, the run's result stands
@@ -167,7 +169,7 @@ public static class Cli
         {
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No, // live progress bars on a terminal
             Out = new AnsiConsoleOutput(writer),
         });
         if (!terminal) console.Profile.Width = 1000; // no wrapping in logs
