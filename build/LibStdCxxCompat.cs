@@ -6,7 +6,7 @@
 // only symbol bound to that version is _ZSt21ios_base_library_initv, a link-forcing reference GCC 13
 // emits for <iostream>, with no relocation against it. Marking the version requirement weak
 // (VER_FLG_WEAK in the vna_flags of its Vernaux entry, ELF gABI "Symbol Versioning") makes the loader
-// accept the library with a warning instead of an error. See shared/TOOLCHAIN.md section 2.
+// accept the library with a warning instead of an error. See docs/platform-notes.md, section 1.
 #nullable enable
 using System;
 using System.Collections.Generic;
@@ -57,7 +57,7 @@ namespace VaeCourse.Build
                     IReadOnlyList<string> weakened = ElfVersionPatcher.WeakenMissing(path, v => ElfVersionPatcher.HostDefines(hostBytes, v));
                     if (weakened.Count > 0)
                         Log.LogMessage(MessageImportance.High,
-                            $"{path}: marked {string.Join(", ", weakened)} weak (the host's {host} lacks it; see shared/TOOLCHAIN.md section 2).");
+                            $"{path}: marked {string.Join(", ", weakened)} weak (the host's {host} lacks it; see docs/platform-notes.md).");
                 }
                 catch (Exception e) when (e is IOException || e is InvalidDataException || e is UnauthorizedAccessException)
                 {

@@ -200,4 +200,49 @@ public static class Charts
         chart = Plotly.NET.Chart.withXAxis(Axis(), null).Invoke(chart);
         return Plotly.NET.Chart.withYAxis(Axis(), null).Invoke(chart);
     }
+
+    /// <summary>The attribute that marks the script element of <see cref="OfflinePlotlyHtml"/> (the HTML book, which ships its own plotly.js, leaves that output out).</summary>
+    public const string OfflinePlotlyMarker = "data-vae-offline-plotly";
+
+    /// <summary>
+    /// An HTML fragment to display once per notebook, before its first chart, so that every chart draws with no
+    /// network: it runs the plotly.js that Plotly.NET embeds (version <see cref="Globals.PLOTLYJS_VERSION"/>, the one
+    /// Plotly.NET.Interactive's formatter asks for), unless the page already has a Plotly, and answers the formatter's
+    /// require.js calls with it instead of the CDN they name. With a real require.js in the page (Jupyter's classic
+    /// notebook) it defines the module <c>plotly</c> in the formatter's require context; without one (VS Code,
+    /// JupyterLab, Notebook 7) it installs a minimal <c>requirejs</c> that hands over the loaded Plotly, so the
+    /// formatter does not fetch require.js either. Why: docs/platform-notes.md.
+    /// </summary>
+    public static string OfflinePlotlyHtml()
+    {
+        string resource = $"Plotly.NET.plotly-{Globals.PLOTLYJS_VERSION}.min.js";
+        using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Plotly.NET {typeof(GenericChart).Assembly.GetName().Version} holds no resource '{resource}'; " +
+                                                   "expected the plotly.js it embeds for its Full reference option.");
+        using var reader = new StreamReader(stream);
+        // The source goes inside a <script>: a literal "</script" in it would end the element early.
+        string source = reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
+        return $$"""
+            <script type="text/javascript" {{OfflinePlotlyMarker}}="{{Globals.PLOTLYJS_VERSION}}">
+            (function () {
+              if (!window.Plotly) {
+                // Parameters shadow any AMD define or CommonJS module of the page, so plotly.js sets window.Plotly.
+                (function (define, module, exports) {
+            {{source}}
+                })();
+              }
+              var r = window.requirejs, d = window.define;
+              if (typeof r === 'function' && typeof r.config === 'function' && typeof d === 'function' && d.amd) {
+                // A named define waits in require.js's global queue; the formatter's context takes it in now,
+                // synchronously, so its later require(['plotly']) finds the module and never reads the CDN path.
+                d('plotly', [], function () { return window.Plotly; });
+                r.config({ context: 'fsharp-plotly' })([], function () { });
+              } else {
+                window.requirejs = function (deps, callback) { if (callback) callback(window.Plotly); };
+                window.requirejs.config = function () { return window.requirejs; };
+              }
+            })();
+            </script>
+            """;
+    }
 }

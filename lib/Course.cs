@@ -26,10 +26,10 @@ public static class Course
 
     /// <summary>
     /// Prepares a notebook kernel: loads TorchSharp's native library from beside this assembly
-    /// (its own search fails inside a kernel process; shared/TOOLCHAIN.md section 3), answers requests
-    /// for FSharp.Core with the copy the kernel already loaded (Plotly.NET 6 asks for 10.1, kernels
-    /// preload 10.0; section 4), seeds libtorch's generator and sets its thread count: <paramref name="threads"/>,
-    /// else the environment variable VAE_THREADS, else one thread per processor.
+    /// (its own search fails inside a kernel process), answers requests for FSharp.Core with the copy
+    /// the kernel already loaded (Plotly.NET 6 asks for 10.1, kernels preload 10.0), seeds libtorch's
+    /// generator and sets its thread count: <paramref name="threads"/>, else the environment variable
+    /// VAE_THREADS, else one thread per processor. Why the first two: docs/platform-notes.md, sections 2 and 3.
     /// </summary>
     public static void Setup(long seed = 0, int? threads = null)
     {

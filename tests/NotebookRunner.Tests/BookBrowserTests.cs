@@ -11,7 +11,7 @@ namespace NotebookRunner.Tests;
 [Collection(CourseCollection.Name)]
 public sealed class CourseBookBrowserTests(CourseRun course)
 {
-    [Fact]
+    [BrowserFact]
     public async Task Every_page_of_the_course_book_draws_its_charts_and_maths_with_the_network_blocked()
     {
         Assert.True(course.Book is not null, $"The book was not written: {course.BookError}");
@@ -33,10 +33,60 @@ public sealed class CourseBookBrowserTests(CourseRun course)
     }
 }
 
+/// <summary>
+/// The course's executed notebooks as a notebook front end shows them, with the network blocked: every HTML output
+/// of a notebook in one page, in order, as VS Code and JupyterLab put them in one document (without require.js), and
+/// again with Debian's require.js loaded first, as Jupyter's classic notebook has it. Every chart must draw.
+/// </summary>
+[Collection(CourseCollection.Name)]
+public sealed class CourseNotebookOutputsBrowserTests(CourseRun course)
+{
+    private const string DebianRequireJs = "/usr/share/javascript/requirejs/require.min.js";
+
+    [BrowserFact]
+    public async Task Every_chart_of_every_executed_notebook_draws_offline_with_and_without_requirejs()
+    {
+        var chromium = Chromium.Find(Environment.GetEnvironmentVariable, File.Exists, Directory.Exists);
+        Assert.True(chromium.Found, $"No Chromium for the browser tests ({chromium.Description}): {Chromium.InstallHint}.");
+        using var temp = new TempFolder();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium.ExecutablePath, Headless = true, Args = ["--no-sandbox"] });
+        var context = await browser.NewContextAsync();
+        var blocked = new List<string>();
+        await context.RouteAsync("**/*", async route =>
+        {
+            if (route.Request.Url.StartsWith("file:", StringComparison.Ordinal)) await route.ContinueAsync();
+            else { lock (blocked) blocked.Add(route.Request.Url); await route.AbortAsync(); }
+        });
+        var page = await context.NewPageAsync();
+        var failures = new List<string>();
+        var heads = new List<(string Name, string Head)> { ("no require.js", "") };
+        if (File.Exists(DebianRequireJs)) heads.Add(("require.js", $"<script src=\"{new Uri(DebianRequireJs).AbsoluteUri}\"></script>"));
+        foreach (var (fileName, result) in course.Results.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            var html = result.Cells.SelectMany(c => c.Outputs).Select(o => o.Data.TryGetValue("text/html", out var h) ? h : null).OfType<string>().ToList();
+            int charts = html.Count(h => h.Contains("Plotly.newPlot(") && !h.Contains(VaeCourse.Charts.OfflinePlotlyMarker));
+            foreach (var (name, head) in heads)
+            {
+                var file = Path.Combine(temp.Path, $"{Path.GetFileNameWithoutExtension(fileName)}-{name.Replace(' ', '-')}.html");
+                File.WriteAllText(file, $"<!doctype html><html><head><meta charset=\"utf-8\">{head}</head><body>{string.Concat(html.Select(h => $"<div>{h}</div>"))}</body></html>");
+                await page.GotoAsync(new Uri(file).AbsoluteUri);
+                try { await page.WaitForFunctionAsync($"() => document.querySelectorAll('.js-plotly-plot svg.main-svg').length >= {charts}", null, new() { Timeout = 30_000 }); }
+                catch (TimeoutException) { } // counted below
+                var drawn = await page.EvaluateAsync<int>(@"() => [...document.querySelectorAll('.js-plotly-plot')].filter(d =>
+                    d.querySelector('svg.main-svg') && Array.isArray(d.data) && d.data.length > 0).length");
+                if (drawn != charts) failures.Add($"{fileName} ({name}): {drawn} of {charts} charts drew");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(blocked.Count == 0, "The notebooks' outputs asked the network for:\n" + string.Join("\n", blocked.Distinct()));
+    }
+}
+
 /// <summary>The same browser check on a small book of two made-up notebooks: fast, and independent of the course.</summary>
 public sealed class BookBrowserTests
 {
-    [Fact]
+    [BrowserFact]
     public async Task A_small_book_draws_its_chart_and_maths_offline()
     {
         using var temp = new TempFolder();
@@ -48,7 +98,7 @@ public sealed class BookBrowserTests
     }
 }
 
-/// <summary>Drives Debian's Chromium (or CHROMIUM_PATH) through Playwright over a written book.</summary>
+/// <summary>Drives Chromium (<see cref="Chromium.Find"/>: CHROMIUM_PATH, Debian's, or Playwright's own) through Playwright over a written book.</summary>
 public static class BookBrowser
 {
     /// <summary>
@@ -58,12 +108,12 @@ public static class BookBrowser
     /// </summary>
     public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder)
     {
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        Assert.True(File.Exists(chromium), $"No Chromium at {chromium}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.");
+        var chromium = Chromium.Find(Environment.GetEnvironmentVariable, File.Exists, Directory.Exists);
+        Assert.True(chromium.Found, $"No Chromium for the browser tests ({chromium.Description}): {Chromium.InstallHint}.");
         Directory.CreateDirectory(screenshotFolder);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium.ExecutablePath, Headless = true, Args = ["--no-sandbox"] });
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1300, Height = 900 } });
         var blocked = new List<string>();
         await context.RouteAsync("**/*", async route =>

@@ -40,6 +40,31 @@ public sealed class CourseNotebookTests(CourseRun course)
             .Select(x => $"cell {x.Number}: {x.Output.PlainText}")
             .ToList();
         Assert.True(errors.Count == 0, $"{fileName} wrote error output:\n{string.Join("\n", errors)}");
+        // plotly.js goes into the notebook once, from its setup cell, before the first chart.
+        var html = result.Cells.SelectMany(c => c.Outputs).Select(o => o.Data.TryGetValue("text/html", out var h) ? h : "").ToList();
+        var firstChart = html.FindIndex(h => h.Contains("Plotly.newPlot(") && !h.Contains(VaeCourse.Charts.OfflinePlotlyMarker));
+        var offline = html.Select((h, i) => (h, i)).Where(x => x.h.Contains(VaeCourse.Charts.OfflinePlotlyMarker + "=")).Select(x => x.i).ToList();
+        Assert.True(offline.Count == 1, $"{fileName} has {offline.Count} outputs carrying plotly.js; the setup cell writes exactly one.");
+        Assert.True(firstChart < 0 || offline[0] < firstChart, $"{fileName}: a chart comes before the setup's plotly.js.");
         Assert.True(result.Seconds < 120, $"{fileName} took {result.Seconds:F0} s in quick mode; the budget is under 60 s.");
+    }
+}
+
+/// <summary>The notebooks' sources (no kernel): each opens with the one setup cell.</summary>
+public sealed class CourseNotebookSetupTests
+{
+    [Theory]
+    [MemberData(nameof(CourseNotebookTests.CourseNotebooks), MemberType = typeof(CourseNotebookTests))]
+    public void Notebook_opens_with_the_one_setup_cell_and_then_code_about_VAEs(string fileName)
+    {
+        var cells = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(CourseRun.NotebooksFolder, fileName)))!["cells"]!.AsArray()
+            .Select(c => (Type: (string)c!["cell_type"]!, Source: string.Concat(c["source"]!.AsArray().Select(l => (string)l!)))).ToList();
+        var code = cells.Where(c => c.Type == "code").Select(c => c.Source).ToList();
+        Assert.Equal("#!import setup/course.dib", code[0]);
+        var setupIndex = cells.FindIndex(c => c.Type == "code");
+        Assert.StartsWith("**Setup.**", cells[setupIndex - 1].Source);
+        Assert.DoesNotContain('\n', cells[setupIndex - 1].Source.Trim());
+        // No other cell repeats any of the setup's steps.
+        Assert.DoesNotContain(code.Skip(1), c => c.Contains("#!import") || c.Contains("VaeCourse.dll") || c.Contains("Plotly.NET.Interactive") || c.Contains("Course.Setup("));
     }
 }

@@ -14,14 +14,14 @@ public sealed class PassingNotebookTests : IDisposable
     public async Task Passing_notebook_outputs_are_captured_and_written_as_valid_ipynb()
     {
         var folder = _temp.Sub("notebooks");
-        File.WriteAllText(Path.Combine(_temp.Sub("shared"), "helper.csx"), "var fromHelper = \"imported\";\n");
+        File.WriteAllText(Path.Combine(_temp.Sub("common"), "helper.csx"), "var fromHelper = \"imported\";\n");
         var path = Write(folder, "01-pass.ipynb",
             Markdown("# Title\nnot code"),                                                   // 1
             Code("Console.WriteLine(\"hello\");\nConsole.Error.WriteLine(\"warn\");"),         // 2
             Code("display(\"x\").Update(\"y\");"),                                             // 3
             Code("\"answer: \" + (6 * 7)"),                                                    // 4
             Code("System.IO.Directory.GetCurrentDirectory()"),                                 // 5
-            Code("#!import ../shared/helper.csx\nfromHelper"),                                 // 6
+            Code("#!import ../common/helper.csx\nfromHelper"),                                 // 6
             Code("System.Environment.GetEnvironmentVariable(\"VAE_QUICK\") ?? \"unset\""),     // 7
             Code("   "));                                                                      // 8: blank, not run
         var output = _temp.Sub("out");

@@ -12,6 +12,27 @@ public class ChartsAndTableTests
     private static string Json(GenericChart chart) => GenericChart.toJson(chart);
 
     [Fact]
+    public void OfflinePlotlyHtmlHoldsPlotlyJsOnceInOneScriptAndNoNetworkAddress()
+    {
+        string html = Charts.OfflinePlotlyHtml();
+        Assert.StartsWith($"<script type=\"text/javascript\" {Charts.OfflinePlotlyMarker}=\"{Globals.PLOTLYJS_VERSION}\">", html);
+        Assert.Equal(1, CountOf(html, "<script"));
+        Assert.Equal(1, CountOf(html, "</script")); // the source cannot end the element early
+        Assert.Equal(1, CountOf(html, "For license information please see plotly.min.js.LICENSE.txt"));
+        Assert.Contains("d('plotly', [], function () { return window.Plotly; });", html); // require.js pages
+        Assert.Contains("window.requirejs.config = function () { return window.requirejs; };", html); // pages without it
+        Assert.DoesNotContain("cdn.plot.ly/plotly-", html); // (plotly.js names cdn.plot.ly only for geo maps' topojson, unused here)
+        Assert.DoesNotContain("require.min.js", html);
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(part, StringComparison.OrdinalIgnoreCase); i >= 0; i = text.IndexOf(part, i + 1, StringComparison.OrdinalIgnoreCase)) n++;
+        return n;
+    }
+
+    [Fact]
     public void TrainingCurvesPlotBothTermsForTrainingAndHeldOut()
     {
         var model = Vae.Mlp(inputSize: 16, hidden: new[] { 8 }, latentSize: 2);

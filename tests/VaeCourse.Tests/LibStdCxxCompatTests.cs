@@ -2,7 +2,7 @@ using VaeCourse.Build;
 
 namespace VaeCourse.Tests;
 
-/// <summary>The build's libstdc++ compatibility edit (build/LibStdCxxCompat.cs, shared/TOOLCHAIN.md section 2).</summary>
+/// <summary>The build's libstdc++ compatibility edit (build/LibStdCxxCompat.cs; why: docs/platform-notes.md, section 1).</summary>
 public class LibStdCxxCompatTests
 {
     private static string BuiltLibTorchSharp()

@@ -122,9 +122,16 @@ public static class Cli
                 ToolDirectory = repoRoot,
                 Reporter = new ConsoleReporter(console, writer),
             };
+            if (await Preflight.CheckAsync(paths, repoRoot, line => console.MarkupLine(Markup.Escape(line)), token) is { } notReady)
+            {
+                console.MarkupLine("[red]error:[/] not starting: " + Markup.Escape(notReady));
+                return ExitFailed;
+            }
             console.MarkupLine($"Running {paths.Count} notebook(s) from {Markup.Escape(notebooks)} -> {Markup.Escape(outDir)}" +
                                (options.Quick ? " (VAE_QUICK=1)" : "") + (options.Fresh ? " (VAE_FRESH=1)" : ""));
-            var results = await Runner.RunAllAsync(paths, options, token);
+            var results = terminal
+                ? await TerminalProgress.RunAsync(console, reporter => Runner.RunAllAsync(paths, options with { Reporter = reporter }, token))
+                : await Runner.RunAllAsync(paths, options, token);
             PrintSummary(console, paths, results, terminal);
             var claims = paths.SelectMany(p => ClaimsRecord.Of(p, results.FirstOrDefault(r => r.NotebookPath == p)));
             console.MarkupLine($"Claims: {Markup.Escape(ClaimsRecord.Summary(claims))} -> {Markup.Escape(options.ClaimsRecordPath!)}");
@@ -170,7 +177,7 @@ public static class Cli
         {
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No, // live progress bars on a terminal
             Out = new AnsiConsoleOutput(writer),
         });
         if (!terminal) console.Profile.Width = 1000; // no wrapping in logs

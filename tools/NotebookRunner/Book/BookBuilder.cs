@@ -181,6 +181,8 @@ public static class BookBuilder
         if (data["text/html"] is { } htmlNode)
         {
             var html = Text(htmlNode);
+            // The notebooks' setup output carrying plotly.js for hosts without it: the book loads its own copy.
+            if (html.Contains(VaeCourse.Charts.OfflinePlotlyMarker + "=", StringComparison.Ordinal)) return ("", false);
             bool chart = html.Contains("Plotly.newPlot(", StringComparison.Ordinal);
             return ($"<div class=\"output html{(chart ? " chart" : "")}\">{html}</div>", chart);
         }
