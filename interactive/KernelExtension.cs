@@ -10,8 +10,9 @@ namespace VaeCourse.Interactive;
 /// Loaded by the .NET Interactive kernel from the VaeCourse package's interactive-extensions/dotnet folder when a
 /// notebook says <c>#r "nuget: VaeCourse"</c>, it does what the course notebooks' setup cells do, so that nothing else
 /// is needed: loads TorchSharp's native library from the NuGet cache (<see cref="TorchNative.Preload"/>, a patched copy
-/// where the host's libstdc++ is older), runs <see cref="Course.Setup"/> (FSharp.Core redirect, seed, threads) and
-/// shows Plotly.NET charts as HTML.
+/// where the host's libstdc++ is older), runs <see cref="Course.Setup"/> (FSharp.Core redirect, seed, threads),
+/// shows Plotly.NET charts as HTML and displays the local plotly.js once (<see cref="Charts.OfflinePlotlyHtml"/>), so
+/// that the charts need no network.
 /// </summary>
 public sealed class KernelExtension : IKernelExtension
 {
@@ -21,6 +22,8 @@ public sealed class KernelExtension : IKernelExtension
         TorchNative.Preload();
         Course.Setup();
         RegisterChartFormatter(); // a separate method: its Plotly.NET types need the FSharp.Core redirect Setup installs
+        // plotly.js once, in the output of the #r that loaded this extension, so the charts draw with no network.
+        KernelInvocationContext.Current?.DisplayAs(Charts.OfflinePlotlyHtml(), HtmlFormatter.MimeType);
         return Task.CompletedTask;
     }
 

@@ -48,6 +48,9 @@ public sealed class PackageNotebookTests : IDisposable
             Assert.True(result.Succeeded, $"{result.Status} in cell {result.FailedCellNumber}: {result.Error}");
             var loaded = result.Cells[0].Outputs.Select(o => o.Data.GetValueOrDefault("text/plain") ?? "");
             Assert.Contains(loaded, text => text.Contains("VaeCourse.Interactive.dll", StringComparison.Ordinal));
+            var offline = result.Cells[0].Outputs.Select(o => o.Data.GetValueOrDefault("text/html") ?? "")
+                .Count(html => html.Contains(VaeCourse.Charts.OfflinePlotlyMarker, StringComparison.Ordinal));
+            Assert.True(offline == 1, $"the extension should display the local plotly.js once when it loads; found {offline}");
 
             var losses = Assert.Single(result.Cells[1].Outputs, o => o.Kind == OutputKind.ExecuteResult).PlainText
                 .Split(' ').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
