@@ -19,6 +19,26 @@ public static class Course
     /// </summary>
     public static bool Fresh => Flag("VAE_FRESH");
 
+    /// <summary>
+    /// Where notebooks write what they make (the model cache's <c>models/</c>, checkpoints): the folder the environment
+    /// variable VAE_ARTIFACTS names, else <c>artifacts/</c> under the repository root. The tests point it at a temporary
+    /// folder, so that running them leaves the repository's artifacts as they were.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">VAE_ARTIFACTS is unset and no repository root was found; the message names where it looked.</exception>
+    public static string ArtifactsFolder
+    {
+        get
+        {
+            string? folder = Environment.GetEnvironmentVariable("VAE_ARTIFACTS");
+            if (!string.IsNullOrWhiteSpace(folder)) return Path.GetFullPath(folder);
+            return Data.RepositoryRoot.Find() is string root
+                ? Path.Combine(root, "artifacts")
+                : throw new InvalidOperationException(
+                    $"Notebooks write to artifacts/ of the course repository, but no folder above {string.Join(", ", Data.RepositoryRoot.DefaultStartDirectories())} " +
+                    $"holds {Data.RepositoryRoot.MarkerFile}. Run from inside the repository, or set VAE_ARTIFACTS to a folder.");
+        }
+    }
+
     private static bool Flag(string variable) => Environment.GetEnvironmentVariable(variable) is "1" or "true" or "True" or "TRUE";
 
     /// <summary>Returns <paramref name="quick"/> in quick mode, <paramref name="full"/> otherwise.</summary>

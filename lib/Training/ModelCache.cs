@@ -36,14 +36,9 @@ public static class ModelCache
         RespectRequiredConstructorParameters = true,
     };
 
-    /// <summary>The default cache folder: <c>artifacts/models</c> under the repository root (<see cref="RepositoryRoot"/>).</summary>
-    /// <exception cref="InvalidOperationException">No repository root was found; the message names where it looked.</exception>
-    public static string DefaultFolder =>
-        RepositoryRoot.Find() is string root
-            ? Path.Combine(root, "artifacts", "models")
-            : throw new InvalidOperationException(
-                $"The model cache lives in artifacts/models of the course repository, but no folder above {string.Join(", ", RepositoryRoot.DefaultStartDirectories())} " +
-                $"holds {RepositoryRoot.MarkerFile}. Run from inside the repository or pass the cache folder.");
+    /// <summary>The default cache folder: <c>models/</c> in <see cref="Course.ArtifactsFolder"/> (<c>artifacts/models</c> of the repository unless VAE_ARTIFACTS says otherwise).</summary>
+    /// <exception cref="InvalidOperationException">No repository root was found and VAE_ARTIFACTS is unset; the message names where it looked.</exception>
+    public static string DefaultFolder => Path.Combine(Course.ArtifactsFolder, "models");
 
     /// <summary>
     /// Loads <paramref name="model"/>'s trained parameters and history from the cache when an entry with its key exists

@@ -16,7 +16,7 @@ public sealed class CourseBookBrowserTests(CourseRun course)
     {
         Assert.True(course.Book is not null, $"The book was not written: {course.BookError}");
         Assert.Equal(course.Results.Count, course.Book!.Pages.Count);
-        var seen = await BookBrowser.CheckAsync(course.Book, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "test-book"));
+        var seen = await BookBrowser.CheckAsync(course.Book, Path.Combine(CourseRun.TestArtifacts, "screenshots", "book"));
         Assert.True(seen.Charts > 0, "The course's book has no chart at all.");
         Assert.True(seen.Maths > 0, "The course's book has no maths at all.");
 

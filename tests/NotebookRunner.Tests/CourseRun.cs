@@ -11,7 +11,9 @@ public sealed class CourseCollection : ICollectionFixture<CourseRun>
 
 /// <summary>
 /// Runs every notebook of the course once in quick mode (VAE_QUICK=1) in the official kernel, writing the executed
-/// notebooks to artifacts/test-notebooks, then writes the HTML book from them to artifacts/test-book.
+/// notebooks and then the HTML book from them into a temporary folder (<see cref="TestArtifacts"/>), which is also the
+/// kernels' VAE_ARTIFACTS: the notebooks' model cache and checkpoints go there, so the tests leave the repository's
+/// artifacts/ as they found it and train every model afresh.
 /// </summary>
 public sealed class CourseRun : IAsyncLifetime
 {
@@ -19,8 +21,11 @@ public sealed class CourseRun : IAsyncLifetime
         ?? throw new InvalidOperationException($"No repository root (a folder with .config/dotnet-tools.json) above {AppContext.BaseDirectory}.");
 
     public static string NotebooksFolder => Path.Combine(RepositoryRoot, "notebooks");
-    public static string ExecutedFolder => Path.Combine(RepositoryRoot, "artifacts", "test-notebooks");
-    public static string BookFolder => Path.Combine(RepositoryRoot, "artifacts", "test-book");
+    /// <summary>The temporary folder of this test run's outputs; removed when the run's tests are done.</summary>
+    public static readonly string TestArtifacts = Directory.CreateTempSubdirectory("vae-course-tests-").FullName;
+
+    public static string ExecutedFolder => Path.Combine(TestArtifacts, "notebooks");
+    public static string BookFolder => Path.Combine(TestArtifacts, "book");
     public static string NpmCache => Path.Combine(RepositoryRoot, "artifacts", "cache", "npm");
 
     public Dictionary<string, NotebookRunResult> Results { get; } = new();
@@ -29,6 +34,8 @@ public sealed class CourseRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Every kernel started by this test process inherits it (the runner starts them as child processes).
+        Environment.SetEnvironmentVariable("VAE_ARTIFACTS", TestArtifacts);
         var options = new RunOptions
         {
             Quick = true,
@@ -48,5 +55,10 @@ public sealed class CourseRun : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(TestArtifacts, recursive: true); }
+        catch (IOException) { } // a kernel still closing a file: the system's temporary folder is cleaned in time
+        return Task.CompletedTask;
+    }
 }
