@@ -41,7 +41,7 @@ public sealed class JupyterFrontEndTests(ITestOutputHelper output)
         try
         {
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = JupyterFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"] });
+            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = JupyterFactAttribute.Browser.ExecutablePath, Headless = true, Args = ["--no-sandbox"] });
             var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1300, Height = 900 } });
             await context.RouteAsync("**/*", async route =>
             {
@@ -191,12 +191,14 @@ public sealed class JupyterCollection
 }
 
 /// <summary>
-/// A fact that needs Debian's Jupyter Notebook (<c>jupyter-notebook</c>) and Chromium (/usr/bin/chromium or
-/// CHROMIUM_PATH). Skipped with the reason when either is missing, except under CI (CI=true), where it runs and fails.
+/// A fact that needs Debian's Jupyter Notebook (<c>jupyter-notebook</c>) and a Chromium (found as the browser tests
+/// find it, <see cref="Chromium.Find"/>). Skipped with the reason and the commands that install them when either is
+/// missing, except under CI (CI=true), where it runs and fails.
 /// </summary>
 public sealed class JupyterFactAttribute : FactAttribute
 {
-    public static readonly string Chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+    /// <summary>The browser the test drives (its executable, or Playwright's own when the path is null).</summary>
+    public static readonly ChromiumLocation Browser = Chromium.Find(Environment.GetEnvironmentVariable, File.Exists, Directory.Exists);
 
     /// <summary>The jupyter command found on PATH, or null.</summary>
     public static readonly string? Jupyter = FindOnPath("jupyter");
@@ -206,15 +208,16 @@ public sealed class JupyterFactAttribute : FactAttribute
 
     public JupyterFactAttribute()
     {
-        if (Missing is not null && Environment.GetEnvironmentVariable("CI") != "true") Skip = Missing;
+        if (Missing is not null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            Skip = Missing + " Under CI=true this is a failure.";
     }
 
     private static string? FindMissing()
     {
         var missing = new List<string>();
-        if (Jupyter is null || FindOnPath("jupyter-notebook") is null) missing.Add("Jupyter Notebook (apt-get install jupyter-notebook)");
-        if (!File.Exists(Chromium)) missing.Add($"Chromium at {Chromium} (apt-get install chromium, or set CHROMIUM_PATH)");
-        return missing.Count == 0 ? null : "Needs " + string.Join(" and ", missing) + ".";
+        if (Jupyter is null || FindOnPath("jupyter-notebook") is null) missing.Add("Debian's Jupyter Notebook (apt-get install jupyter-notebook)");
+        if (!Browser.Found) missing.Add($"a Chromium ({Browser.Description}; {Chromium.InstallHint})");
+        return missing.Count == 0 ? null : "The Jupyter front-end test needs " + string.Join(" and ", missing) + ".";
     }
 
     private static string? FindOnPath(string name) =>
