@@ -54,9 +54,10 @@ public static class BookBrowser
     /// <summary>
     /// Opens the index and every page with all non-file requests aborted; fails the test on any chart that did not
     /// draw with data, any maths that did not typeset, any KaTeX error, any script error, or any network request.
-    /// Returns the charts and maths expressions seen.
+    /// Returns the charts and maths expressions seen. <paramref name="interact"/>, when given, runs on every page (with
+    /// its file name) after these checks and before the screenshots, under the same network block and error watch.
     /// </summary>
-    public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder)
+    public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder, Func<IPage, string, Task>? interact = null)
     {
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"No Chromium at {chromium}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.");
@@ -103,6 +104,7 @@ public static class BookBrowser
             if (mathErrors > 0) failures.Add($"{file}: {mathErrors} KaTeX errors");
             chartsSeen += drawn;
             mathsSeen += typeset;
+            if (interact is not null) await interact(page, file);
 
             var name = Path.GetFileNameWithoutExtension(file);
             await page.ScreenshotAsync(new() { Path = Path.Combine(screenshotFolder, name + ".png"), FullPage = true });
