@@ -209,8 +209,8 @@ public static class LatentExplorer
                     var row = nearest(z2, point.y), column = nearest(z1, point.x), k = row * z1.length + column;
                     if (k === shown) return;
                     shown = k;
-                    Plotly.restyle(gd, { source: [images[k]] }, [picture]);
-                    Plotly.restyle(gd, { x: [[z1[column]]], y: [[z2[row]]] }, [cross]);
+                    // One call, one redraw (undefined leaves an attribute of that trace as it is).
+                    Plotly.restyle(gd, { source: [images[k], undefined], x: [undefined, [z1[column]]], y: [undefined, [z2[row]]] }, [picture, cross]);
                   }
                   gd.on('plotly_hover', function (e) { show(e.points[0]); });
                   gd.on('plotly_click', function (e) { show(e.points[0]); });
