@@ -42,7 +42,7 @@ public sealed class ExplorerBrowserTests
         var book = await BookBuilder.BuildAsync([run.OutputPath!], Path.Combine(temp.Path, "book"), CourseRun.NpmCache);
         Assert.Equal(2, book.Pages.Single().Charts);
 
-        var seen = new List<string>();
+        var (seen, crosses) = (new List<string>(), new List<double>());
         await BookBrowser.CheckAsync(book, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "explorer"), async (page, file) =>
         {
             if (file == "index.html") return;
@@ -51,7 +51,7 @@ public sealed class ExplorerBrowserTests
             Assert.StartsWith("data:image/png;base64,", before);
 
             // Point at two opposite corners of the grid, then at the code furthest left (over a class trace's point):
-            // each time another image must be drawn.
+            // each time another image must be drawn and the cross move there.
             string shown = before;
             foreach (var target in new[] { "[z1[0], z2[0]]", "[z1[z1.length - 1], z2[z2.length - 1]]", "codes[0]" })
             {
@@ -60,6 +60,8 @@ public sealed class ExplorerBrowserTests
                 await page.WaitForFunctionAsync($"([i, old]) => ({ShownImage})(i) !== '' && ({ShownImage})(i) !== old", new object[] { 0, shown }, new() { Timeout = 10_000 });
                 shown = await page.EvaluateAsync<string>(ShownImage, 0);
                 seen.Add(shown);
+                crosses.Add(await page.EvaluateAsync<double>(
+                    "() => document.querySelectorAll('.output.chart .js-plotly-plot')[0].data.find(t => t.name === 'decoded point').x[0]"));
             }
 
             // Drag the interpolation slider's grip from t = 0 to the end of its rail.
@@ -78,6 +80,7 @@ public sealed class ExplorerBrowserTests
             Assert.Equal(last, end);
         });
         Assert.Equal(3, seen.Distinct().Count());
+        Assert.True(crosses[0] < crosses[1] && crosses[2] < crosses[1], $"the cross did not follow the pointer: z1 = {string.Join(", ", crosses)}");
     }
 
     /// <summary>
