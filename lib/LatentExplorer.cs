@@ -197,28 +197,31 @@ public static class LatentExplorer
                 for (var i = 1; i < values.length; i++) if (Math.abs(values[i] - v) < Math.abs(values[best] - v)) best = i;
                 return best;
               }
-              function attach(Plotly) {
-                var tries = 0;
-                (function wait() {
-                  var gd = note.parentElement && note.parentElement.querySelector('.js-plotly-plot');
-                  if (!gd || typeof gd.on !== 'function' || !gd._fullLayout) { if (++tries < 600) setTimeout(wait, 100); return; }
-                  var picture = -1, cross = -1, shown = -1;
-                  gd.data.forEach(function (trace, i) { if (trace.type === 'image') picture = i; if (trace.name === '{{MarkerName}}') cross = i; });
-                  function show(point) {
-                    if (!point) return;
-                    var row = nearest(z2, point.y), column = nearest(z1, point.x), k = row * z1.length + column;
-                    if (k === shown) return;
-                    shown = k;
-                    // One call, one redraw (undefined leaves an attribute of that trace as it is).
-                    Plotly.restyle(gd, { source: [images[k], undefined], x: [undefined, [z1[column]]], y: [undefined, [z2[row]]] }, [picture, cross]);
-                  }
-                  gd.on('plotly_hover', function (e) { show(e.points[0]); });
-                  gd.on('plotly_click', function (e) { show(e.points[0]); });
-                  gd.setAttribute('data-latent-explorer', 'ready');
-                })();
+              function attach(gd, Plotly) {
+                var picture = -1, cross = -1, shown = -1;
+                gd.data.forEach(function (trace, i) { if (trace.type === 'image') picture = i; if (trace.name === '{{MarkerName}}') cross = i; });
+                function show(point) {
+                  if (!point) return;
+                  var row = nearest(z2, point.y), column = nearest(z1, point.x), k = row * z1.length + column;
+                  if (k === shown) return;
+                  shown = k;
+                  // One call, one redraw (undefined leaves an attribute of that trace as it is).
+                  Plotly.restyle(gd, { source: [images[k], undefined], x: [undefined, [z1[column]]], y: [undefined, [z2[row]]] }, [picture, cross]);
+                }
+                gd.on('plotly_hover', function (e) { show(e.points[0]); });
+                gd.on('plotly_click', function (e) { show(e.points[0]); });
+                gd.setAttribute('data-latent-explorer', 'ready');
               }
-              if (window.Plotly && window.Plotly.restyle) attach(window.Plotly);
-              else if (window.requirejs && window.requirejs.config) window.requirejs.config({ context: 'fsharp-plotly' })(['plotly'], attach);
+              // Wait for the chart's own script to draw the plot (it may first have to load require.js), then take
+              // Plotly from where that script found it.
+              var tries = 0;
+              (function wait() {
+                var gd = note.parentElement && note.parentElement.querySelector('.js-plotly-plot');
+                if (!gd || typeof gd.on !== 'function' || !gd._fullLayout) { if (++tries < 600) setTimeout(wait, 100); return; }
+                if (window.Plotly && window.Plotly.restyle) attach(gd, window.Plotly);
+                else if (window.requirejs && window.requirejs.config)
+                  window.requirejs.config({ context: 'fsharp-plotly' })(['plotly'], function (Plotly) { attach(gd, Plotly); });
+              })();
             })();
             </script>
             """;
