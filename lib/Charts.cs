@@ -65,19 +65,14 @@ public static class Charts
     /// </summary>
     public static GenericChart ImageGrid(Tensor images, int columns = 8, string title = "", int side = 28)
     {
-        ArgumentNullException.ThrowIfNull(images);
         Check.Positive(columns, nameof(columns));
-        Check.Positive(side, nameof(side));
-        if (images.dim() != 2 || images.shape[1] != (long)side * side)
-            throw new ArgumentException($"images must be [n, {side * side}] for {side}x{side} images; got [{string.Join(", ", images.shape)}].", nameof(images));
-        if (images.shape[0] < 1) throw new ArgumentException("images holds no image (shape [0, ...]); give at least one.", nameof(images));
+        var values = GrayLevels(images, side, nameof(images));
         int n = (int)images.shape[0];
         int rows = (n + columns - 1) / columns;
         const int gap = 1;
         int height = rows * (side + gap) - gap, width = columns * (side + gap) - gap;
         // Upscale by whole pixels so browsers show crisp squares rather than a smoothed blur.
         int scale = Math.Max(2, Math.Min(8, 560 / Math.Max(width, height)));
-        var values = images.detach().cpu().to(float32).clamp(0, 1).mul(255).round().to(ScalarType.Byte).data<byte>().ToArray();
         var pixels = new byte[width * scale * height * scale];
         Array.Fill(pixels, (byte)96); // grey gaps between images
         for (int i = 0; i < n; i++)
@@ -94,6 +89,20 @@ public static class Charts
         var chart = CChart.Image<int>(Source: source);
         // Plotly keeps about 80 px of margin on each side and 100 above the plot: size the figure so the image shows 1:1.
         return Bare(Titled(chart, title)).WithSize(width * scale + 160, height * scale + 180);
+    }
+
+    /// <summary>
+    /// The grey levels (0 to 255, row by row) of images given as [n, side*side] values in [0, 1], values outside
+    /// clamped; rejects other shapes and an empty batch with a message naming <paramref name="name"/>.
+    /// </summary>
+    internal static byte[] GrayLevels(Tensor images, int side, string name)
+    {
+        ArgumentNullException.ThrowIfNull(images, name);
+        Check.Positive(side, nameof(side));
+        if (images.dim() != 2 || images.shape[1] != (long)side * side)
+            throw new ArgumentException($"{name} must be [n, {side * side}] for {side}x{side} images; got [{string.Join(", ", images.shape)}].", name);
+        if (images.shape[0] < 1) throw new ArgumentException($"{name} holds no image (shape [0, ...]); give at least one.", name);
+        return images.detach().cpu().to(float32).clamp(0, 1).mul(255).round().to(ScalarType.Byte).data<byte>().ToArray();
     }
 
     /// <summary>
@@ -189,7 +198,7 @@ public static class Charts
         string.IsNullOrEmpty(title) ? chart : Plotly.NET.Chart.withTitle(title, null).Invoke(chart);
 
     /// <summary>Hides the axes of an image chart: no ticks, labels, grid or zero line.</summary>
-    private static GenericChart Bare(GenericChart chart)
+    internal static GenericChart Bare(GenericChart chart)
     {
         Plotly.NET.LayoutObjects.LinearAxis Axis()
         {

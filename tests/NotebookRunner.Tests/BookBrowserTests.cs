@@ -104,9 +104,10 @@ public static class BookBrowser
     /// <summary>
     /// Opens the index and every page with all non-file requests aborted; fails the test on any chart that did not
     /// draw with data, any maths that did not typeset, any KaTeX error, any script error, or any network request.
-    /// Returns the charts and maths expressions seen.
+    /// Returns the charts and maths expressions seen. <paramref name="interact"/>, when given, runs on every page (with
+    /// its file name) after these checks and before the screenshots, under the same network block and error watch.
     /// </summary>
-    public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder)
+    public static async Task<(int Charts, int Maths)> CheckAsync(BookResult book, string screenshotFolder, Func<IPage, string, Task>? interact = null)
     {
         var chromium = Chromium.Find(Environment.GetEnvironmentVariable, File.Exists, Directory.Exists);
         Assert.True(chromium.Found, $"No Chromium for the browser tests ({chromium.Description}): {Chromium.InstallHint}.");
@@ -153,6 +154,7 @@ public static class BookBrowser
             if (mathErrors > 0) failures.Add($"{file}: {mathErrors} KaTeX errors");
             chartsSeen += drawn;
             mathsSeen += typeset;
+            if (interact is not null) await interact(page, file);
 
             var name = Path.GetFileNameWithoutExtension(file);
             await page.ScreenshotAsync(new() { Path = Path.Combine(screenshotFolder, name + ".png"), FullPage = true });
