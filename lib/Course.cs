@@ -41,9 +41,6 @@ public static class Course
 
     private static bool Flag(string variable) => Environment.GetEnvironmentVariable(variable) is "1" or "true" or "True" or "TRUE";
 
-    /// <summary>Returns <paramref name="quick"/> in quick mode, <paramref name="full"/> otherwise.</summary>
-    public static T Pick<T>(T quick, T full) => Quick ? quick : full;
-
     /// <summary>
     /// Prepares a notebook kernel: loads TorchSharp's native library from beside this assembly
     /// (its own search fails inside a kernel process), answers requests for FSharp.Core with the copy

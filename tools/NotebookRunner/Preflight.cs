@@ -16,7 +16,10 @@ public static partial class Preflight
     /// because the tool is not restored, runs <c>dotnet tool restore</c> once, saying so through <paramref name="say"/>.
     /// Returns null when the tool runs, else why not (the output of the failing command).
     /// </summary>
+    /// <param name="toolDirectory">The folder the tool commands run in (the repository root).</param>
+    /// <param name="say">Receives the one line that says the tool is being restored.</param>
     /// <param name="environment">Variables set for both commands (a test points NUGET_PACKAGES at an empty folder); null: none.</param>
+    /// <param name="cancellationToken">Stops the commands.</param>
     public static async Task<string?> EnsureKernelToolAsync(string toolDirectory, Action<string> say,
         IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {

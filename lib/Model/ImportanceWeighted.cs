@@ -1,0 +1,78 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace VaeCourse.Model;
+
+/// <summary>
+/// The importance-weighted bound (Burda, Grosse and Salakhutdinov 2015, eq. 8):
+/// L_k(x) = E[log (1/k) sum_i p(x, z_i) / q(z_i|x)], z_i ~ q(z|x). L_1 is the ELBO, L_k rises with k
+/// and tends to log p(x): with large k it is the standard estimate of a VAE's log-likelihood.
+/// </summary>
+public static class ImportanceWeighted
+{
+    /// <summary>
+    /// L_k per example, in nats (shape [batch]), with the k samples drawn in chunks of at most
+    /// <paramref name="chunk"/> so memory stays bounded; all examples of the batch are processed together.
+    /// The model is evaluated in evaluation mode (no dropout), and its mode is restored afterwards.
+    /// </summary>
+    public static Tensor LogLikelihood(Vae model, Tensor x, int k, int chunk = 100)
+    {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (importance samples) must be at least 1.");
+        if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "chunk must be at least 1.");
+        ArgumentNullException.ThrowIfNull(model);
+        Check.FitsInput(x, model.InputSize, nameof(x));
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            return Bound(model, x, k, chunk);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static Tensor Bound(Vae model, Tensor x, int k, int chunk)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var (mu, logVar) = model.Encode(x);
+        var parts = new List<Tensor>();
+        for (int done = 0; done < k; done += chunk)
+        {
+            int n = Math.Min(chunk, k - done);
+            using var chunkScope = NewDisposeScope();                           // free each chunk's decoder outputs at once
+            var z = Reparameterize.Sample(mu, logVar, n);                       // [n, B, Z]
+            var logPxz = model.Likelihood.LogProb(x, model.Decoder.forward(z)); // [n, B]
+            parts.Add((logPxz + Gaussian.StandardLogDensity(z) - Gaussian.LogDensity(z, mu, logVar)).MoveToOuterDisposeScope());
+        }
+        var logW = parts.Count == 1 ? parts[0] : cat(parts, 0);
+        var bound = logW.logsumexp(0) - Math.Log(k);
+        return bound.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The mean of L_k per example over a data set ([N, D]), taking <paramref name="batchSize"/> examples
+    /// at a time (each with all k samples, in chunks of <paramref name="chunk"/>): no loop over single examples.
+    /// </summary>
+    public static double Mean(Vae model, Tensor data, int k, int batchSize = 250, int chunk = 100)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (importance samples) must be at least 1.");
+        if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "chunk must be at least 1.");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        if (data.dim() != 2 || data.shape[0] < 1)
+            throw new ArgumentException($"data must be a [examples, features] tensor with at least one example; got [{string.Join(", ", data.shape)}].", nameof(data));
+        Check.FitsInput(data, model.InputSize, nameof(data));
+        double sum = 0;
+        long n = data.shape[0];
+        for (long start = 0; start < n; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            sum += LogLikelihood(model, data.narrow(0, start, Math.Min(batchSize, n - start)), k, chunk).to(float64).sum().item<double>();
+        }
+        return sum / n;
+    }
+}
