@@ -17,7 +17,7 @@ public sealed class CourseCollection : ICollectionFixture<CourseRun>
 /// </summary>
 public sealed class CourseRun : IAsyncLifetime
 {
-    public static readonly string RepositoryRoot = RepositoryLocator.FindRoot(AppContext.BaseDirectory)
+    public static readonly string RepositoryRoot = VaeCourse.Data.RepositoryRoot.Find(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException($"No repository root (a folder with .config/dotnet-tools.json) above {AppContext.BaseDirectory}.");
 
     public static string NotebooksFolder => Path.Combine(RepositoryRoot, "notebooks");

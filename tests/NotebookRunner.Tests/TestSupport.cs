@@ -5,30 +5,6 @@ using System.Text.RegularExpressions;
 
 namespace NotebookRunner.Tests;
 
-/// <summary>A temporary folder deleted at the end of the test.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nbrunner-tests-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Sub(string name)
-    {
-        var dir = System.IO.Path.Combine(Path, name);
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-}
-
 /// <summary>Writes small C# notebooks the way VS Code Polyglot Notebooks saves them.</summary>
 public static class Notebooks
 {

@@ -71,7 +71,7 @@ public static class Cli
         root.SetAction(async (parse, token) =>
         {
             var console = CreateConsole(writer, terminal);
-            var repoRoot = RepositoryLocator.FindRoot(Environment.CurrentDirectory);
+            var repoRoot = VaeCourse.Data.RepositoryRoot.Find(Environment.CurrentDirectory);
             var notebooks = parse.GetValue(notebooksOption)?.FullName
                             ?? (repoRoot is null ? null : Path.Combine(repoRoot, "notebooks"));
             var outDir = parse.GetValue(outputOption)?.FullName

@@ -43,8 +43,8 @@ public static class NotebookExecutor
 
         var folder = Path.GetDirectoryName(notebookPath)!;
         var toolDirectory = options.ToolDirectory
-                            ?? RepositoryLocator.FindRoot(folder)
-                            ?? RepositoryLocator.FindRoot(Environment.CurrentDirectory)
+                            ?? VaeCourse.Data.RepositoryRoot.Find(folder)
+                            ?? VaeCourse.Data.RepositoryRoot.Find(Environment.CurrentDirectory)
                             ?? Environment.CurrentDirectory;
         KernelSession? session = null;
         try

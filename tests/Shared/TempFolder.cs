@@ -1,12 +1,15 @@
-namespace VaeCourse.Tests;
+namespace VaeCourse.Testing;
 
-/// <summary>A fresh folder under the system temp folder, deleted (with its content) on dispose.</summary>
+/// <summary>
+/// A fresh folder under the system temp folder, deleted (with its content) on dispose: the one temporary-folder helper
+/// of both test projects (each compiles this file).
+/// </summary>
 public sealed class TempFolder : IDisposable
 {
     /// <summary>Creates the folder.</summary>
     public TempFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "vae-data-tests-" + Guid.NewGuid().ToString("N")[..12]);
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "vae-tests-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
     }
 
@@ -17,6 +20,16 @@ public sealed class TempFolder : IDisposable
     /// <param name="parts">Relative path parts.</param>
     /// <returns>The combined path.</returns>
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    /// <summary>Creates (if needed) the subfolder <paramref name="name"/> and returns its full path.</summary>
+    /// <param name="name">The subfolder, relative to this folder.</param>
+    /// <returns>The subfolder's full path.</returns>
+    public string Sub(string name)
+    {
+        string folder = Combine(name);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
 
     /// <summary>Creates a subfolder holding the given (empty unless content is given) files.</summary>
     /// <param name="relativeFolder">The subfolder, relative to this folder.</param>
@@ -49,7 +62,7 @@ public sealed class TempFolder : IDisposable
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }
