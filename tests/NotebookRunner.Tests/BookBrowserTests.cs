@@ -9,6 +9,7 @@ namespace NotebookRunner.Tests;
 /// Saves a screenshot of every page, and of every chart output, under artifacts/screenshots.
 /// </summary>
 [Collection(CourseCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class CourseBookBrowserTests(CourseRun course)
 {
     [BrowserFact]
@@ -39,6 +40,7 @@ public sealed class CourseBookBrowserTests(CourseRun course)
 /// again with Debian's require.js loaded first, as Jupyter's classic notebook has it. Every chart must draw.
 /// </summary>
 [Collection(CourseCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class CourseNotebookOutputsBrowserTests(CourseRun course)
 {
     private const string DebianRequireJs = "/usr/share/javascript/requirejs/require.min.js";
@@ -84,6 +86,7 @@ public sealed class CourseNotebookOutputsBrowserTests(CourseRun course)
 }
 
 /// <summary>The same browser check on a small book of two made-up notebooks: fast, and independent of the course.</summary>
+[Trait("Category", "Slow")]
 public sealed class BookBrowserTests
 {
     [BrowserFact]

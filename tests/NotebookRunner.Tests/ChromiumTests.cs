@@ -1,6 +1,7 @@
 namespace NotebookRunner.Tests;
 
 /// <summary>How the browser tests find Chromium, and when they skip.</summary>
+[Trait("Category", "Slow")]
 public sealed class ChromiumTests
 {
     private static Func<string, string?> Env(params (string Name, string Value)[] vars) =>

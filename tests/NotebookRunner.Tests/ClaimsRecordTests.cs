@@ -8,6 +8,7 @@ namespace NotebookRunner.Tests;
 /// Claims under the runner: a false claim fails its cell and the run, naming the notebook, the cell and the claim; the
 /// claims record lists every claim with its status, marks what did not run, and is replaced whole or not at all.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ClaimsRecordTests : IDisposable
 {
     private readonly TempFolder _temp = new();

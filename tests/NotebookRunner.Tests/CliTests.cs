@@ -4,6 +4,7 @@ using static NotebookRunner.Tests.Notebooks;
 namespace NotebookRunner.Tests;
 
 /// <summary>The command line: a failing cell through a filtered real run, and listing with filters (no kernel).</summary>
+[Trait("Category", "Slow")]
 public sealed class CliTests : IDisposable
 {
     private readonly TempFolder _temp = new();

@@ -5,6 +5,7 @@ namespace NotebookRunner.Tests;
 /// kernel, through the runner, with no failing cell and no error output (error outputs or standard-error text).
 /// </summary>
 [Collection(CourseCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class CourseNotebookTests(CourseRun course)
 {
     private static readonly string RepositoryRoot = CourseRun.RepositoryRoot;

@@ -10,6 +10,7 @@ namespace NotebookRunner.Tests;
 /// formatter writes their HTML; the book is written from it; and headless Chromium, with the network blocked, points
 /// at the latent plane and drags the slider and checks that the decoded image shown changes each time.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ExplorerBrowserTests
 {
     // The image trace's source and whether the plot drew an <image> with it (plotly.js renders it asynchronously).
@@ -25,14 +26,11 @@ public sealed class ExplorerBrowserTests
     {
         using var temp = new TempFolder();
         var notebooks = CourseRun.NotebooksFolder;
-        var dll = Path.Combine(CourseRun.RepositoryRoot, "lib", "bin", "Release", "net10.0", "VaeCourse.dll");
         var notebook = Write(temp.Sub("notebooks"), "01-explorer.ipynb",
             Markdown("# Explorer"),
-            // The course's setup cells, pointed at the repository: ensure-built.csx builds lib/ from the notebooks' folder.
+            // The course's setup cell, pointed at the repository: course.dib builds lib/ and references it from the notebooks' folder.
             Code($"System.IO.Directory.SetCurrentDirectory(@\"{notebooks}\");"),
-            Code($"#!import {Path.Combine(notebooks, "setup", "ensure-built.csx")}"),
-            Code($"#r \"{dll}\"\nVaeCourse.Course.Setup(seed: 0);"),
-            Code("#r \"nuget: Plotly.NET.Interactive, 6.0.0\""),
+            Code($"#!import {Path.Combine(notebooks, "setup", "course.dib")}"),
             Code("using VaeCourse;\nusing VaeCourse.Model;\nusing static TorchSharp.torch;\n" +
                  "var vae = Vae.Mlp(inputSize: 784, hidden: new[] { 16 }, latentSize: 2);\nvar images = rand(60, 784);\n" +
                  "LatentExplorer.Plane(vae, images, arange(60) % 3, new[] { \"a\", \"b\", \"c\" }, size: 7)"),

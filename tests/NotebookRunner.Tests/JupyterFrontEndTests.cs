@@ -15,6 +15,7 @@ namespace NotebookRunner.Tests;
 /// make its ten-minute bound a measure of the machine's load.
 /// </summary>
 [Collection(JupyterCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class JupyterFrontEndTests(ITestOutputHelper output)
 {
     private const string Notebook = "notebooks/05-project-practice.ipynb";

@@ -4,6 +4,7 @@ using static NotebookRunner.Tests.Notebooks;
 namespace NotebookRunner.Tests;
 
 /// <summary>A cell over the time limit, a kernel that exits, a kernel that cannot start.</summary>
+[Trait("Category", "Slow")]
 public sealed class KernelFailureTests : IDisposable
 {
     private readonly TempFolder _temp = new();

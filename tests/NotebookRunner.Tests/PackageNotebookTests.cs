@@ -11,6 +11,7 @@ namespace NotebookRunner.Tests;
 /// kernel extension must do all the set-up: TorchSharp's native library (patched for an older libstdc++ where the host
 /// needs it), the FSharp.Core redirect for Plotly.NET and the chart display.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PackageNotebookTests : IDisposable
 {
     private readonly TempFolder _temp = new();

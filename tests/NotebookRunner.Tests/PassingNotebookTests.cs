@@ -4,6 +4,7 @@ using static NotebookRunner.Tests.Notebooks;
 namespace NotebookRunner.Tests;
 
 /// <summary>A notebook that runs through: outputs captured, working directory, VAE_QUICK, valid ipynb written.</summary>
+[Trait("Category", "Slow")]
 public sealed class PassingNotebookTests : IDisposable
 {
     private readonly TempFolder _temp = new();

@@ -3,6 +3,7 @@ using VaeCourse.Data;
 namespace NotebookRunner.Tests;
 
 /// <summary>The checks the runner makes before its first notebook: the kernel tool, and the data sets.</summary>
+[Trait("Category", "Slow")]
 public sealed class PreflightTests
 {
     [Fact]

@@ -277,6 +277,7 @@ public class ApplicationsDataTests
         Assert.Equal("latentSize", Assert.Throws<ArgumentOutOfRangeException>(() => MultVae.Create(items: 10, latentSize: 0)).ParamName);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void PopularityBeatsChanceAndAMultVaeBeatsPopularity()
     {

@@ -3,6 +3,7 @@ using Bench;
 namespace VaeCourse.Tests;
 
 /// <summary>The benchmark's --likelihood and --binarize options and its importance-weighted NLL fields.</summary>
+[Trait("Category", "Slow")]
 public class BenchLikelihoodTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using TorchSharp;
 namespace VaeCourse.Tests;
 
 /// <summary>The benchmark (bench/): its JSON lines, its options and its FLOP count.</summary>
+[Trait("Category", "Slow")]
 public class BenchTests
 {
     private static readonly string[] EpochFields = { "epoch", "seconds", "samples_per_s", "train_nelbo", "test_nelbo", "rss_mb" };

@@ -13,6 +13,7 @@ namespace VaeCourse.Tests;
 /// Binarized data: a fixed, seeded binarization of an image set (<see cref="ImageData.Binarize(long)"/>) and dynamic
 /// binarization in the trainer (<see cref="Binarization.Dynamic"/>), and the Bernoulli ELBO on binary data.
 /// </summary>
+[Trait("Category", "Slow")]
 public class BinarizationTests(ITestOutputHelper output)
 {
     private const int Pixels = 64;

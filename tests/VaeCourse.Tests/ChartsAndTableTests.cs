@@ -98,6 +98,7 @@ public class ChartsAndTableTests
     }
 }
 
+[Trait("Category", "Slow")]
 public class LatentExplorerTests
 {
     public LatentExplorerTests() => Course.Setup(seed: 5);

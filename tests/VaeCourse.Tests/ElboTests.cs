@@ -8,6 +8,7 @@ public class ElboTests
 {
     public ElboTests() => Course.Setup(seed: 1);
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ClosedFormKlMatchesMonteCarloEstimate()
     {
@@ -50,6 +51,7 @@ public class ElboTests
         Assert.True(allclose(ours, expected, rtol: 1e-5, atol: 1e-5));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ImportanceWeightedBoundWithOneSampleIsTheElbo()
     {
@@ -103,6 +105,7 @@ public class ElboTests
     /// With one latent unit, log p(x) = log of the integral of p(z) p(x|z) dz is computed on a fine grid; the
     /// importance-weighted bound with many samples must reach it, and the ELBO must lie below it.
     /// </summary>
+    [Trait("Category", "Slow")]
     [Fact]
     public void ImportanceWeightedBoundReachesLogPxComputedByIntegration()
     {

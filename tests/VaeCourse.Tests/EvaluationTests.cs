@@ -95,6 +95,7 @@ public class EvaluationTests
         Assert.Throws<ArgumentException>(() => likelihood.LogProb(counts, randn(4, 5, dtype: float64)));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ConditionalVaeTrainsWithTheTrainerAndSamplesTheRequestedClass()
     {
@@ -113,6 +114,7 @@ public class EvaluationTests
             Assert.True(samples[c, 2 * c].item<float>() > 0.9f, $"class {c} sample: {string.Join(", ", samples[c].data<float>().ToArray())}");
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ConditionalVaeRejectsLabelsThatDoNotFit()
     {

@@ -29,6 +29,7 @@ public sealed class DivergenceTests
 
     private static bool AllFinite(nn.Module model) => model.parameters().All(p => isfinite(p).all().item<bool>());
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void An_absurd_learning_rate_stops_training_with_the_history_so_far_and_a_message_naming_the_rate()
     {
@@ -91,6 +92,7 @@ public sealed class DivergenceTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Infinite_gradients_of_a_finite_loss_stop_training_before_the_step_and_leave_every_parameter_as_it_was()
     {

@@ -33,7 +33,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     }
 
     [Fact]
-    [Trait("Category", "Soak")]
+    [Trait("Category", "Slow")]
     public void Resident_memory_stays_flat_over_hundreds_of_epochs()
     {
         // One thread: on a busy machine (CI runs the notebook tests at the same time) libtorch's thread pool can make
