@@ -148,14 +148,15 @@ public static class Checkpoint
                 entries.Add(new Entry(name, tensor.dtype, tensor.shape, tensor));
             }
         }
-        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             foreach (var entry in entries) entry.Data!.Dispose();
+            if (e is InvalidDataException) throw;
             throw new InvalidDataException(
                 $"{full} is not a usable PyTorch state dict: {e.Message} Give a file written by torch.save(model.state_dict(), path) " +
                 "(a whole model saved with torch.save(model) is not read).", e);
         }
-        CopyInto(model, entries, full, "torch.save of a PyTorch module");
+        CopyInto(model, entries, full, "torch.save(model.state_dict()) of a PyTorch model with the layers");
     }
 
     /// <summary>The names, element types and shapes stored in a checkpoint, in the file's order, without loading it into a model.</summary>
