@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using TorchSharp;
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 [assembly: InternalsVisibleTo("VaeCourse.Tests")]
@@ -11,42 +13,49 @@ using static TorchSharp.torch;
 namespace VaeCourse.Training;
 
 /// <summary>
-/// Saves and loads a model's parameters (its state dictionary: parameters and buffers) in a small,
-/// versioned format of the library's own, never leaving a half-written file under the checkpoint's name.
+/// Saves and loads a model's parameters (its state dictionary: parameters and buffers) as safetensors, the format of
+/// Hugging Face's <c>safetensors</c> library that PyTorch users read with <c>safetensors.torch.load_file</c>, and loads a
+/// state dictionary that PyTorch wrote with <c>torch.save</c>; a save never leaves a half-written file under the checkpoint's name.
 /// </summary>
 /// <remarks>
-/// Format, version 1 (all integers little-endian):
-/// <list type="bullet">
-/// <item>header: the 8 bytes <c>VAECKPT\0</c>, the version (uint32, 1), the number of entries (uint32);</item>
-/// <item>per entry, in the model's <c>state_dict()</c> order: the name (uint16 byte length, then UTF-8),
-/// the element type (one byte, TorchSharp's <see cref="ScalarType"/> code), the rank (one byte), each
-/// dimension (int64), then the elements in row-major order;</item>
-/// <item>trailer: the SHA-256 of every byte before it (32 bytes).</item>
-/// </list>
-/// <see cref="Load"/> reads the names, types and shapes and compares them with the model before it changes
-/// anything, so a file that does not fit leaves the model as it was, and the message names the first entry
-/// that does not fit with both shapes. Every size read from the file is checked against the file's length
-/// before anything is allocated, so a damaged or foreign file gives an <see cref="InvalidDataException"/>,
-/// never a huge allocation.
+/// A safetensors file is the header's length (uint64, little-endian), the header (JSON: for each tensor its
+/// <c>dtype</c>, <c>shape</c> and <c>data_offsets</c> into the data), then the tensors' bytes, row-major. It holds no
+/// code, unlike a pickle, and states every shape. The format has no checksum, so <see cref="Save"/> puts the SHA-256
+/// of the data into the header's <c>__metadata__</c> (the string map the format provides) as <c>sha256</c>, and
+/// <see cref="Load"/> refuses a file whose data does not match it. TorchSharp.PyBridge's writer takes no metadata, so
+/// the header is written here with System.Text.Json; the tensors are read with PyBridge's reader once the header has
+/// been checked. Names are those PyTorch would give: TorchSharp names a property's backing field
+/// <c>&lt;Encoder&gt;k__BackingField</c>, stored as <c>Encoder</c> (<see cref="Readable"/>); a model in which two names
+/// would become one is refused. <see cref="Load"/> and <see cref="LoadPyTorch"/> compare names, element types and shapes
+/// with the model before anything changes, so a file that does not fit leaves the model as it was, and the message names
+/// the first entry that does not fit with both shapes. Every size read from a file is checked against the file's length
+/// before anything is allocated, so a damaged or foreign file gives an <see cref="InvalidDataException"/>, never a huge allocation.
 /// </remarks>
 public static class Checkpoint
 {
-    /// <summary>The first bytes of every checkpoint file.</summary>
-    public static ReadOnlySpan<byte> Magic => "VAECKPT\0"u8;
+    /// <summary>The file extension of the course's checkpoints.</summary>
+    public const string Extension = ".safetensors";
 
-    /// <summary>The format version <see cref="Save"/> writes and <see cref="Load"/> reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The key in the header's <c>__metadata__</c> that holds the SHA-256 of the data (64 lower-case hex digits).</summary>
+    public const string ChecksumKey = "sha256";
 
     /// <summary>The suffix of the temporary file a save writes first: <c>&lt;path&gt;.tmp-&lt;process id&gt;-&lt;random&gt;</c>.</summary>
     internal const string TempMarker = ".tmp-";
 
-    private const int MaxNameBytes = 4096;
+    private const string MetadataKey = "__metadata__";
     private const int MaxRank = 16;
-    private const int HashBytes = 32;
-    private const int HeaderBytes = 8 + 4 + 4;
+    private const int MaxHeaderBytes = 100 << 20; // the safetensors library's own limit
+
+    /// <summary>The safetensors names of the element types checkpoints store, and their sizes in bytes.</summary>
+    private static readonly Dictionary<ScalarType, (string Name, int Size)> Types = new()
+    {
+        [ScalarType.Float64] = ("F64", 8), [ScalarType.Float32] = ("F32", 4), [ScalarType.Float16] = ("F16", 2),
+        [ScalarType.BFloat16] = ("BF16", 2), [ScalarType.Int64] = ("I64", 8), [ScalarType.Int32] = ("I32", 4),
+        [ScalarType.Int16] = ("I16", 2), [ScalarType.Int8] = ("I8", 1), [ScalarType.Byte] = ("U8", 1), [ScalarType.Bool] = ("BOOL", 1),
+    };
 
     /// <summary>
-    /// Writes the parameters of <paramref name="model"/> to a temporary file beside <paramref name="path"/>,
+    /// Writes the parameters of <paramref name="model"/> as safetensors to a temporary file beside <paramref name="path"/>,
     /// flushes it to disk, then renames it into place: a save that fails or is interrupted at any point
     /// leaves the previous file at <paramref name="path"/> as it was.
     /// </summary>
@@ -99,213 +108,294 @@ public static class Checkpoint
     /// </summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is not a checkpoint of this format (empty, text, random bytes, another program's file), is
+    /// The file is not a checkpoint written by <see cref="Save"/> (empty, text, random bytes, another program's file), is
     /// truncated or damaged, or holds parameters that do not fit the model (the message names the first one
     /// and both shapes). The model is unchanged.
     /// </exception>
     public static void Load(nn.Module model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        string full = Existing(path);
+        CopyInto(model, Read(full, readData: true), full, "Checkpoint.Save");
+    }
+
+    /// <summary>
+    /// Loads a state dictionary that PyTorch wrote with <c>torch.save(model.state_dict(), path)</c> into
+    /// <paramref name="model"/>, whose parameters must have the same names (as <see cref="Describe"/> shows them, e.g.
+    /// <c>Encoder.body.0.weight</c>), element types and shapes. Nothing in the model changes unless all of them fit.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a PyTorch state dictionary, or it does not fit the model. The model is unchanged.</exception>
+    public static void LoadPyTorch(nn.Module model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string full = Existing(path);
+        using (var file = File.OpenRead(full))
+        {
+            Span<byte> head = stackalloc byte[4];
+            if (file.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4 || !head.SequenceEqual("PK\x03\x04"u8))
+                throw new InvalidDataException(
+                    $"{full} is not a usable PyTorch state dict: it is not the zip archive torch.save writes ({StartOf(file)}). " +
+                    "Give a file written by torch.save(model.state_dict(), path); a checkpoint of Checkpoint.Save loads with Checkpoint.Load.");
+        }
+        var entries = new List<Entry>();
+        try
+        {
+            foreach (System.Collections.DictionaryEntry e in PyTorchUnpickler.UnpickleStateDict(full))
+            {
+                if (e.Key is not string name || e.Value is not Tensor tensor)
+                    throw new InvalidDataException($"{full} is not a usable PyTorch state dict: the entry '{e.Key}' is a {e.Value?.GetType().Name ?? "null"}, not a tensor.");
+                entries.Add(new Entry(name, tensor.dtype, tensor.shape, tensor));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            foreach (var entry in entries) entry.Data!.Dispose();
+            if (e is InvalidDataException) throw;
+            throw new InvalidDataException(
+                $"{full} is not a usable PyTorch state dict: {e.Message} Give a file written by torch.save(model.state_dict(), path) " +
+                "(a whole model saved with torch.save(model) is not read).", e);
+        }
+        CopyInto(model, entries, full, "torch.save(model.state_dict()) of a PyTorch model with the layers");
+    }
+
+    /// <summary>The names, element types and shapes stored in a checkpoint, in the file's order, without loading it into a model.</summary>
+    /// <exception cref="InvalidDataException">The file is not a well-formed checkpoint.</exception>
+    public static IReadOnlyList<(string Name, ScalarType Type, long[] Shape)> Describe(string path) =>
+        Read(Existing(path), readData: false).Select(e => (e.Name, e.Type, e.Shape)).ToArray();
+
+    private sealed record Entry(string Name, ScalarType Type, long[] Shape, Tensor? Data);
+
+    private static string Existing(string path)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new FileNotFoundException(
                 Directory.Exists(full) ? $"{full} is a folder, not a checkpoint file." : $"No checkpoint at {full}.", full);
+        return full;
+    }
 
-        List<Entry> entries;
+    /// <summary>The model's state under the names a checkpoint stores (<see cref="Readable"/>), in the model's order.</summary>
+    private static Dictionary<string, Tensor> StateOf(nn.Module model)
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (key, tensor) in model.state_dict())
+            if (!state.TryAdd(Readable(key), tensor))
+                throw new InvalidOperationException(
+                    $"The {model.GetType().Name} has two entries named '{Readable(key)}' once backing-field names are tidied; a checkpoint cannot tell them apart.");
+        return state;
+    }
+
+    private static void Write(nn.Module model, Stream output)
+    {
+        var state = StateOf(model);
+        var data = new List<byte[]>(state.Count); // gathered first: the header holds the data's SHA-256
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, tensor) in state)
+        {
+            if (!Types.ContainsKey(tensor.dtype))
+                throw new NotSupportedException($"Parameter '{name}' has element type {tensor.dtype}, which checkpoints do not support.");
+            using var cpu = tensor.detach().cpu().contiguous();
+            data.Add(cpu.bytes.ToArray());
+            sha.AppendData(data[^1]);
+        }
+        byte[] header = Header(state.Select((kv, i) => (kv.Key, kv.Value.dtype, kv.Value.shape, (long)data[i].Length)),
+            Convert.ToHexStringLower(sha.GetHashAndReset()));
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        output.Write(length);
+        output.Write(header);
+        foreach (byte[] bytes in data) output.Write(bytes);
+        output.Flush();
+    }
+
+    /// <summary>
+    /// The JSON header <see cref="Save"/> writes: the checksum in <c>__metadata__</c>, then each tensor's dtype, shape and
+    /// data offsets in order, padded with spaces to a multiple of 8 bytes as the format recommends.
+    /// </summary>
+    private static byte[] Header(IEnumerable<(string Name, ScalarType Type, long[] Shape, long Bytes)> tensors, string checksum)
+    {
+        var header = new MemoryStream();
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject(MetadataKey);
+            json.WriteString("format", "pt");
+            json.WriteString(ChecksumKey, checksum);
+            json.WriteEndObject();
+            long offset = 0;
+            foreach (var (name, type, shape, bytes) in tensors)
+            {
+                json.WriteStartObject(name);
+                json.WriteString("dtype", Types[type].Name);
+                json.WriteStartArray("shape");
+                foreach (long d in shape) json.WriteNumberValue(d);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset += bytes);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        while (header.Length % 8 != 0) header.WriteByte((byte)' ');
+        return header.ToArray();
+    }
+
+    /// <summary>
+    /// Reads and checks a safetensors checkpoint's header (sizes against the file's length, types, shapes, offsets) and
+    /// the SHA-256 of its data, then, with <paramref name="readData"/>, its tensors through PyBridge's reader.
+    /// </summary>
+    private static List<Entry> Read(string full, bool readData)
+    {
+        InvalidDataException Bad(string why) => new($"{full} is not a usable checkpoint: {why}");
         try
         {
             using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            entries = Read(file, full);
+            long length = file.Length;
+            if (length == 0) throw Bad("the file is empty.");
+            if (length < 8)
+                throw Bad($"the file has {length} bytes, fewer than the 8 of a safetensors header's length; it is truncated or not a checkpoint.");
+            Span<byte> head = stackalloc byte[9];
+            int got = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head);
+            if (got == 9 && head[8] != (byte)'{') throw NotACheckpoint(file, full);
+            if (headerLength > (ulong)(length - 8))
+                throw Bad($"its header declares {headerLength} bytes but only {length - 8} follow; the file is truncated or damaged.");
+            if (headerLength < 2 || headerLength > MaxHeaderBytes)
+                throw Bad($"its header declares {headerLength} bytes, not between 2 and {MaxHeaderBytes}; the file is damaged.");
+
+            byte[] headerBytes = new byte[headerLength];
+            file.Position = 8;
+            file.ReadExactly(headerBytes);
+            long dataStart = 8 + (long)headerLength, dataLength = length - dataStart;
+            var (entries, checksum) = ParseHeader(headerBytes, dataLength, Bad);
+
+            file.Position = dataStart;
+            string actual = Convert.ToHexStringLower(SHA256.HashData(file));
+            if (checksum is null)
+                throw Bad($"its header has no SHA-256 of the data ({MetadataKey}.{ChecksumKey}); it was not written by Checkpoint.Save.");
+            if (!string.Equals(actual, checksum, StringComparison.Ordinal))
+                throw Bad("its SHA-256 checksum does not match its data: the file was damaged after it was written.");
+            // The checksum covers the data only; the header must be exactly the one Save writes for these tensors.
+            if (!Header(entries.Select(e => (e.Name, e.Type, e.Shape, e.Shape.Aggregate(1L, (n, d) => n * d) * Types[e.Type].Size)), checksum).AsSpan().SequenceEqual(headerBytes))
+                throw Bad("its header differs from the one Checkpoint.Save writes for the tensors it lists (changed metadata, order or spacing); the file is damaged.");
+            if (!readData) return entries;
+
+            file.Position = 0;
+            var tensors = Safetensors.LoadStateDict(file, leaveOpen: true);
+            return entries.Select(e => e with { Data = tensors[e.Name] }).ToList();
         }
         catch (Exception e) when (e is IOException and not FileNotFoundException || e is UnauthorizedAccessException)
         {
             throw new InvalidDataException($"Could not read the checkpoint {full}: {e.Message}", e);
         }
+    }
 
+    /// <summary>The entries of a safetensors header, in its order, and the checksum in its metadata; every field checked.</summary>
+    private static (List<Entry> Entries, string? Checksum) ParseHeader(byte[] header, long dataLength, Func<string, InvalidDataException> bad)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw bad("its header is not valid UTF-8 text; the file is damaged.");
+        JsonDocument document;
         try
         {
-            var targets = Match(model, entries, full);
+            document = JsonDocument.Parse(header);
+        }
+        catch (JsonException e)
+        {
+            throw bad($"its header is not valid JSON ({e.Message}); the file is damaged.");
+        }
+        using var _ = document;
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+            throw bad($"its header is a JSON {document.RootElement.ValueKind}, not an object; the file is damaged.");
+
+        var entries = new List<Entry>();
+        var spans = new List<(long Begin, long End, string Name)>();
+        string? checksum = null;
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            string name = property.Name;
+            var value = property.Value;
+            if (name == MetadataKey)
+            {
+                if (value.ValueKind != JsonValueKind.Object) throw bad($"its {MetadataKey} is not a map of strings; the file is damaged.");
+                if (value.TryGetProperty(ChecksumKey, out var sum))
+                    checksum = sum.ValueKind == JsonValueKind.String ? sum.GetString() : throw bad($"its checksum is not a string; the file is damaged.");
+                continue;
+            }
+            if (value.ValueKind != JsonValueKind.Object
+                || !value.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
+                || !value.TryGetProperty("shape", out var shapeJson) || shapeJson.ValueKind != JsonValueKind.Array
+                || !value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+                throw bad($"the tensor '{name}' in its header lacks a dtype, shape or pair of data_offsets; the file is damaged.");
+            var type = Types.FirstOrDefault(t => t.Value.Name == dtype.GetString());
+            if (type.Value.Name is null)
+                throw bad($"the tensor '{name}' has element type \"{dtype.GetString()}\", which checkpoints do not use; the file is damaged.");
+            if (shapeJson.GetArrayLength() > MaxRank)
+                throw bad($"the tensor '{name}' has {shapeJson.GetArrayLength()} dimensions (at most {MaxRank} allowed); the file is damaged.");
+            var shape = shapeJson.EnumerateArray().Select(d => d.TryGetInt64(out long n) ? n : -1).ToArray();
+            if (shape.Any(d => d < 0))
+                throw bad($"the tensor '{name}' has a negative or non-integer dimension; the file is damaged.");
+            long begin = offsets[0].TryGetInt64(out long b) ? b : -1, end = offsets[1].TryGetInt64(out long e) ? e : -1;
+            if (begin < 0 || end < begin)
+                throw bad($"the tensor '{name}' has data offsets that are not an increasing pair of integers; the file is damaged.");
+            if (end > dataLength)
+                throw bad($"the tensor '{name}' ends at byte {end} of the data, which has {dataLength}; the file is truncated or damaged.");
+            // The element count, saturated just above what the data can hold (no overflow, no huge numbers).
+            long cap = dataLength / type.Value.Size + 1, elements = 1;
+            foreach (long d in shape)
+                elements = d == 0 || elements == 0 ? 0 : elements > cap / d ? cap : Math.Min(cap, elements * d);
+            if (elements * type.Value.Size != end - begin)
+                throw bad($"the tensor '{name}' declares {type.Value.Name} [{string.Join(", ", shape)}] but {end - begin} bytes of data; the file is damaged.");
+            entries.Add(new Entry(name, type.Key, shape, null));
+            spans.Add((begin, end, name));
+        }
+        long next = 0;
+        foreach (var (begin, end, name) in spans.OrderBy(s => s.Begin))
+        {
+            if (begin != next) throw bad($"the data of '{name}' starts at byte {begin}, not {next}: the tensors overlap or leave a gap; the file is damaged.");
+            next = end;
+        }
+        if (next != dataLength)
+            throw bad($"{dataLength - next} unexpected bytes follow the last tensor; the file is damaged.");
+        return (entries, checksum);
+    }
+
+    /// <summary>Copies <paramref name="entries"/> into the model after checking that names, types and shapes all fit; disposes them.</summary>
+    private static void CopyInto(nn.Module model, List<Entry> entries, string file, string writer)
+    {
+        try
+        {
+            var targets = Match(model, entries, file, writer);
             using var _ = no_grad();
             for (int i = 0; i < targets.Count; i++)
-                targets[i].copy_(entries[i].Data);
+                targets[i].copy_(entries[i].Data!);
         }
         finally
         {
-            foreach (var entry in entries) entry.Data.Dispose();
-        }
-    }
-
-    /// <summary>The names, element types and shapes stored in a checkpoint, without loading it into a model.</summary>
-    /// <exception cref="InvalidDataException">The file is not a well-formed checkpoint.</exception>
-    public static IReadOnlyList<(string Name, ScalarType Type, long[] Shape)> Describe(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new FileNotFoundException($"No checkpoint at {full}.", full);
-        using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var entries = Read(file, full);
-        foreach (var e in entries) e.Data.Dispose();
-        return entries.Select(e => (e.Name, e.Type, e.Shape)).ToArray();
-    }
-
-    private sealed record Entry(string Name, ScalarType Type, long[] Shape, Tensor Data);
-
-    private static void Write(nn.Module model, Stream output)
-    {
-        var state = model.state_dict();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Put(ReadOnlySpan<byte> bytes)
-        {
-            output.Write(bytes);
-            hash.AppendData(bytes);
-        }
-
-        Span<byte> buffer = stackalloc byte[8];
-        Put(Magic);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, FormatVersion);
-        Put(buffer[..4]);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)state.Count);
-        Put(buffer[..4]);
-        foreach (var (name, tensor) in state)
-        {
-            byte[] nameBytes = Encoding.UTF8.GetBytes(name);
-            if (nameBytes.Length is 0 or > MaxNameBytes)
-                throw new InvalidOperationException($"The parameter name '{name}' is empty or longer than {MaxNameBytes} bytes.");
-            if (ElementSize(tensor.dtype) is not int) // checked before anything of this entry is written
-                throw new NotSupportedException($"Parameter '{name}' has element type {tensor.dtype}, which checkpoints do not support.");
-            if (tensor.dim() > MaxRank)
-                throw new NotSupportedException($"Parameter '{name}' has {tensor.dim()} dimensions; checkpoints support at most {MaxRank}.");
-            BinaryPrimitives.WriteUInt16LittleEndian(buffer, (ushort)nameBytes.Length);
-            Put(buffer[..2]);
-            Put(nameBytes);
-            buffer[0] = (byte)tensor.dtype;
-            buffer[1] = (byte)tensor.dim();
-            Put(buffer[..2]);
-            foreach (long d in tensor.shape)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(buffer, d);
-                Put(buffer);
-            }
-            using var cpu = tensor.detach().cpu().contiguous();
-            if (cpu.numel() > 0) Put(cpu.bytes);
-        }
-        Span<byte> digest = stackalloc byte[HashBytes];
-        hash.GetHashAndReset(digest);
-        output.Write(digest);
-        output.Flush();
-    }
-
-    private static List<Entry> Read(Stream file, string name)
-    {
-        long length = file.Length;
-        InvalidDataException Bad(string problem) => new($"{name} is not a usable checkpoint: {problem}");
-        if (length == 0) throw Bad("the file is empty.");
-        if (length < HeaderBytes + HashBytes)
-            throw StartsWithMagic(file) ? Bad($"the file is truncated ({length} bytes; even an empty checkpoint has {HeaderBytes + HashBytes}).")
-                                        : NotACheckpoint(file, name);
-        if (!StartsWithMagic(file)) throw NotACheckpoint(file, name);
-
-        var reader = new HashingReader(file, length - HashBytes);
-        Span<byte> buffer = stackalloc byte[8];
-        reader.Read(buffer[..8], "magic number");
-        reader.Read(buffer[..4], "format version");
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
-        if (version != FormatVersion)
-            throw Bad(version > FormatVersion
-                ? $"it has format version {version}, written by a newer version of the course library; this one reads version {FormatVersion}."
-                : $"it has format version {version}; this library reads version {FormatVersion}.");
-        reader.Read(buffer[..4], "entry count");
-        uint count = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
-        // The smallest entry is 5 bytes: name length, a 1-byte name, type, rank.
-        if (count > reader.Remaining / 5)
-            throw Bad($"the header declares {count} entries, more than the {length} bytes of the file can hold (truncated or damaged).");
-
-        var entries = new List<Entry>();
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                string where = $"entry {i + 1} of {count}";
-                reader.Read(buffer[..2], $"the name length of {where}");
-                int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(buffer);
-                if (nameLength is 0 or > MaxNameBytes)
-                    throw Bad($"{where} has a name of {nameLength} bytes (allowed: 1 to {MaxNameBytes}); the file is damaged.");
-                var nameBytes = new byte[nameLength];
-                reader.Read(nameBytes, $"the name of {where}");
-                string entryName;
-                try
-                {
-                    entryName = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(nameBytes);
-                }
-                catch (DecoderFallbackException)
-                {
-                    throw Bad($"the name of {where} is not valid UTF-8; the file is damaged.");
-                }
-                where = $"entry {i + 1} of {count} ('{Readable(entryName)}')";
-                reader.Read(buffer[..2], $"the element type and rank of {where}");
-                var type = (ScalarType)buffer[0];
-                int rank = buffer[1];
-                if (ElementSize(type) is not int elementSize)
-                    throw Bad($"{where} has element type code {buffer[0]}, which is not one checkpoints use; the file is damaged.");
-                if (rank > MaxRank)
-                    throw Bad($"{where} has {rank} dimensions (at most {MaxRank} allowed); the file is damaged.");
-                var shape = new long[rank];
-                for (int d = 0; d < rank; d++)
-                {
-                    reader.Read(buffer[..8], $"dimension {d + 1} of {where}");
-                    shape[d] = BinaryPrimitives.ReadInt64LittleEndian(buffer);
-                    if (shape[d] < 0)
-                        throw Bad($"{where} has a negative dimension ({shape[d]}); the file is damaged.");
-                }
-                // The element count, saturated just above what the rest of the file can hold (no overflow, no huge numbers).
-                long cap = reader.Remaining / elementSize + 1, elements = 1;
-                foreach (long d in shape)
-                    elements = d == 0 || elements == 0 ? 0 : elements > cap / d ? cap : Math.Min(cap, elements * d);
-                string shapeText = $"[{string.Join(", ", shape)}]";
-                long bytes = elements * elementSize;
-                if (bytes > reader.Remaining)
-                    throw Bad($"{where} declares {type} {shapeText}, which needs more bytes than the {reader.Remaining} left before the checksum: " +
-                              "the file is truncated or damaged.");
-                if (bytes > Array.MaxLength)
-                    throw Bad($"{where} declares {type} {shapeText}, {bytes} bytes, more than one entry may hold ({Array.MaxLength} bytes).");
-                var data = empty(shape, dtype: type);
-                entries.Add(new Entry(entryName, type, shape, data));
-                if (bytes > 0) reader.Read(data.bytes, $"the data of {where}");
-            }
-            if (reader.Remaining > 0)
-                throw Bad($"{reader.Remaining} unexpected bytes follow the last entry; the file is damaged.");
-            Span<byte> stored = stackalloc byte[HashBytes];
-            file.ReadExactly(stored);
-            if (!reader.Hash().SequenceEqual(stored))
-                throw Bad("its SHA-256 checksum does not match its content: the file was damaged after it was written.");
-            return entries;
-        }
-        catch
-        {
-            foreach (var entry in entries) entry.Data.Dispose();
-            throw;
+            foreach (var entry in entries) entry.Data?.Dispose();
         }
     }
 
     /// <summary>The model's tensors in the file's order, after checking that names, types and shapes all fit.</summary>
-    private static List<Tensor> Match(nn.Module model, List<Entry> entries, string file)
+    private static List<Tensor> Match(nn.Module model, List<Entry> entries, string file, string writer)
     {
-        var state = model.state_dict();
+        var state = StateOf(model);
         var stored = new Dictionary<string, Entry>(StringComparer.Ordinal);
         foreach (var e in entries)
             if (!stored.TryAdd(e.Name, e))
-                throw new InvalidDataException($"{file} is not a usable checkpoint: it holds '{Readable(e.Name)}' twice; the file is damaged.");
+                throw new InvalidDataException($"{file} is not a usable checkpoint: it holds '{e.Name}' twice; the file is damaged.");
         string Shape(long[] s) => $"[{string.Join(", ", s)}]";
-        string Hint() => $"The checkpoint must come from Checkpoint.Save of a {model.GetType().Name} built with the same sizes.";
+        string Hint() => $"The checkpoint must come from {writer} of a {model.GetType().Name} built with the same sizes.";
 
-        foreach (var (key, tensor) in state)
+        foreach (var (name, tensor) in state)
         {
-            string name = Readable(key);
-            if (!stored.TryGetValue(key, out var e))
+            if (!stored.TryGetValue(name, out var e))
                 throw new InvalidDataException(
                     $"The checkpoint {file} does not fit the {model.GetType().Name}: the model's parameter '{name}' {tensor.dtype} {Shape(tensor.shape)} " +
-                    $"is not in the checkpoint (it holds {entries.Count} entries: {string.Join(", ", entries.Take(6).Select(x => $"'{Readable(x.Name)}' {Shape(x.Shape)}"))}{(entries.Count > 6 ? ", ..." : "")}). " +
+                    $"is not in the checkpoint (it holds {entries.Count} entries: {string.Join(", ", entries.Take(6).Select(x => $"'{x.Name}' {Shape(x.Shape)}"))}{(entries.Count > 6 ? ", ..." : "")}). " +
                     $"{Hint()} The model is unchanged.");
             if (!e.Shape.SequenceEqual(tensor.shape) || e.Type != tensor.dtype)
                 throw new InvalidDataException(
@@ -315,7 +405,7 @@ public static class Checkpoint
         foreach (var e in entries)
             if (!state.ContainsKey(e.Name))
                 throw new InvalidDataException(
-                    $"The checkpoint {file} does not fit the {model.GetType().Name}: it holds '{Readable(e.Name)}' {e.Type} {Shape(e.Shape)}, which the model does not have. {Hint()} The model is unchanged.");
+                    $"The checkpoint {file} does not fit the {model.GetType().Name}: it holds '{e.Name}' {e.Type} {Shape(e.Shape)}, which the model does not have. {Hint()} The model is unchanged.");
         return entries.Select(e => state[e.Name]).ToList();
     }
 
@@ -324,42 +414,25 @@ public static class Checkpoint
 
     private static readonly System.Text.RegularExpressions.Regex BackingField = new(@"<([^<>]+)>k__BackingField");
 
-    private static bool StartsWithMagic(Stream file)
-    {
-        Span<byte> head = stackalloc byte[8];
-        file.Position = 0;
-        int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        file.Position = 0;
-        return n == head.Length && head.SequenceEqual(Magic);
-    }
+    private static InvalidDataException NotACheckpoint(Stream file, string name) => new(
+        $"{name} is not a usable checkpoint: it is not a safetensors file written by Checkpoint.Save ({StartOf(file)}, and no JSON header follows the first 8 bytes). " +
+        "Give the path of a file saved with Checkpoint.Save; a state dict that PyTorch saved with torch.save loads with Checkpoint.LoadPyTorch " +
+        "(TorchSharp's Module.save format is not read).");
 
-    private static InvalidDataException NotACheckpoint(Stream file, string name)
+    /// <summary>The first bytes of a file, as text if they are printable, else in hex: "it starts with ...".</summary>
+    private static string StartOf(Stream file)
     {
         Span<byte> head = stackalloc byte[16];
         file.Position = 0;
         int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         head = head[..n];
-        bool text = head.Length > 0 && !head.ContainsAnyExcept(Printable);
-        string what = text ? $"it starts with the text \"{Encoding.ASCII.GetString(head).ReplaceLineEndings(" ")}\""
-                           : $"it starts with the bytes {Convert.ToHexString(head)}";
-        return new InvalidDataException(
-            $"{name} is not a checkpoint written by Checkpoint.Save: {what}, not \"VAECKPT\". " +
-            "Give the path of a file saved with Checkpoint.Save (files from TorchSharp's Module.save or PyTorch are not read).");
+        if (n == 0) return "it is empty";
+        return !head.ContainsAnyExcept(Printable) ? $"it starts with the text \"{Encoding.ASCII.GetString(head).ReplaceLineEndings(" ")}\""
+                                                  : $"it starts with the bytes {Convert.ToHexString(head)}";
     }
 
     private static readonly System.Buffers.SearchValues<byte> Printable =
         System.Buffers.SearchValues.Create(Enumerable.Range(0x20, 0x7F - 0x20).Select(b => (byte)b).Concat("\t\r\n"u8.ToArray()).ToArray());
-
-    /// <summary>Bytes per element of the types checkpoints store; null for others.</summary>
-    private static int? ElementSize(ScalarType type) => type switch
-    {
-        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
-        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
-        ScalarType.Int32 or ScalarType.Float32 => 4,
-        ScalarType.Int64 or ScalarType.Float64 or ScalarType.ComplexFloat32 => 8,
-        ScalarType.ComplexFloat64 => 16,
-        _ => null,
-    };
 
     /// <summary>Deletes temporary files of earlier saves to the same path whose process no longer runs (killed mid-save).</summary>
     private static void DeleteAbandonedTemporaryFiles(string full)
@@ -407,27 +480,5 @@ public static class Checkpoint
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
-    }
-
-    /// <summary>Reads exact byte counts from a stream up to a limit, hashing what it reads; running out is a truncation error.</summary>
-    private sealed class HashingReader(Stream stream, long limit)
-    {
-        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private long position;
-
-        public long Remaining => limit - position;
-
-        public void Read(Span<byte> into, string what)
-        {
-            if (into.Length > Remaining)
-                throw new InvalidDataException(
-                    $"{(stream as FileStream)?.Name ?? "the stream"} is not a usable checkpoint: the file ends before {what} " +
-                    $"(needs {into.Length} bytes, {Math.Max(0, Remaining)} left before the checksum); it is truncated or damaged.");
-            stream.ReadExactly(into);
-            hash.AppendData(into);
-            position += into.Length;
-        }
-
-        public byte[] Hash() => hash.GetHashAndReset();
     }
 }

@@ -16,7 +16,7 @@ namespace VaeCourse.Training;
 /// </summary>
 /// <remarks>
 /// An entry is two files in the cache folder (<c>artifacts/models/</c> of the repository by default), named after the model's
-/// type and the key: <c>&lt;type&gt;-&lt;key&gt;.ckpt</c>, the parameters in the <see cref="Checkpoint"/> format, and
+/// type and the key: <c>&lt;type&gt;-&lt;key&gt;.safetensors</c>, the parameters as a <see cref="Checkpoint"/>, and
 /// <c>&lt;type&gt;-&lt;key&gt;.json</c>, the manifest: the key's description, the SHA-256 of the checkpoint file, when and how
 /// long it trained, and the history. Each is written to a temporary file and renamed into place, the checkpoint first, so a
 /// run killed while saving leaves either no manifest or a manifest whose checksum does not match the checkpoint: neither loads.
@@ -65,7 +65,7 @@ public static class ModelCache
         options.Validate();
         var key = ModelCacheKey.Of(model, options, train, test);
         string stem = Path.Combine(Path.GetFullPath(folder ?? DefaultFolder), $"{model.GetType().Name}-{key.Hash[..20]}");
-        string checkpoint = stem + ".ckpt", manifest = stem + ".json";
+        string checkpoint = stem + Checkpoint.Extension, manifest = stem + ".json";
 
         string? warning = null;
         if (!Course.Fresh && File.Exists(manifest))

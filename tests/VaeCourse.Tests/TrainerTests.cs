@@ -63,7 +63,7 @@ public class TrainerTests
             manual_seed(5);
             var a = Vae.Mlp(inputSize: 64, hidden: new[] { 32 }, latentSize: 4);
             new Trainer(a, new TrainerOptions { Epochs = 1, BatchSize = 32 }).Fit(Blobs(128, 2));
-            string path = Path.Combine(dir, "model.bin");
+            string path = Path.Combine(dir, "model.safetensors");
             Checkpoint.Save(a, path);
             manual_seed(99);
             var b = Vae.Mlp(inputSize: 64, hidden: new[] { 32 }, latentSize: 4);
@@ -71,7 +71,7 @@ public class TrainerTests
             Assert.False(allclose(a.Reconstruct(x), b.Reconstruct(x)));
             Checkpoint.Load(b, path);
             Assert.True(allclose(a.Reconstruct(x), b.Reconstruct(x), rtol: 0, atol: 0));
-            Assert.Equal(new[] { "model.bin" }, Directory.GetFiles(dir).Select(Path.GetFileName));
+            Assert.Equal(new[] { "model.safetensors" }, Directory.GetFiles(dir).Select(Path.GetFileName));
         }
         finally
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
 using VaeCourse.Model;
@@ -68,16 +70,17 @@ public sealed class CheckpointTests : IDisposable
         };
         foreach (var (saved, fresh) in pairs)
         {
-            string path = PathOf("round.bin");
+            string path = PathOf("round.safetensors");
             Checkpoint.Save(saved, path);
             Checkpoint.Load(fresh, path);
             AssertSameParameters(saved, fresh);
             var described = Checkpoint.Describe(path);
-            Assert.Equal(saved.state_dict().Keys, described.Select(d => d.Name));
+            Assert.Equal(saved.state_dict().Keys.Select(Checkpoint.Readable), described.Select(d => d.Name));
             Assert.Equal(saved.state_dict().Values.Select(t => t.shape), described.Select(d => d.Shape));
-            Assert.True(File.ReadAllBytes(path).AsSpan(0, 8).SequenceEqual(Checkpoint.Magic));
+            Assert.DoesNotContain(described, d => d.Name.Contains("k__BackingField"));
+            Assert.Equal(ChecksumOfData(File.ReadAllBytes(path)), (string?)Header(File.ReadAllBytes(path))["__metadata__"]?[Checkpoint.ChecksumKey]);
         }
-        AssertOnlyFiles("round.bin");
+        AssertOnlyFiles("round.safetensors");
     }
 
     // ---------------------------------------------------------------- interrupted saves
@@ -118,7 +121,7 @@ public sealed class CheckpointTests : IDisposable
     /// <summary>Saves model A, then tries to save model B with the write cut after <paramref name="cut"/> bytes.</summary>
     private void InterruptedSaveKeepsThePreviousFile(long cut, bool failFlush = false)
     {
-        string path = PathOf("model.bin");
+        string path = PathOf("model.safetensors");
         var a = Small(1);
         Checkpoint.Save(a, path);
         byte[] before = File.ReadAllBytes(path);
@@ -137,7 +140,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(Math.Min(cut, before.Length), failing!.Written);            // the write really stopped there...
         Assert.True(failFlush || tempLength == failing.Written, $"temporary file had {tempLength} bytes");
         Assert.Equal(before, File.ReadAllBytes(path));                        // ...and the old file is byte for byte the same
-        AssertOnlyFiles("model.bin");                                         // no temporary file left
+        AssertOnlyFiles("model.safetensors");                                         // no temporary file left
         var c = Small(3);
         Checkpoint.Load(c, path);
         AssertSameParameters(a, c);
@@ -172,13 +175,11 @@ public sealed class CheckpointTests : IDisposable
 
     [Theory]
     [InlineData(0)]       // nothing written
-    [InlineData(1)]       // inside the magic number
-    [InlineData(8)]       // after the magic number
-    [InlineData(14)]      // inside the entry count
-    [InlineData(16)]      // header complete, no entry
-    [InlineData(40)]      // inside the first entry's name and shape
+    [InlineData(1)]       // inside the header's length
+    [InlineData(8)]       // after the header's length
+    [InlineData(40)]      // inside the JSON header
     [InlineData(5_000)]   // inside the first weight matrix
-    [InlineData(-33)]     // all data written, inside the checksum (counted from the end)
+    [InlineData(-33)]     // inside the last tensor (counted from the end)
     [InlineData(-1)]      // all but the last byte
     public void A_save_interrupted_at_any_point_leaves_the_previous_checkpoint_byte_for_byte(long cut)
     {
@@ -201,14 +202,14 @@ public sealed class CheckpointTests : IDisposable
 
     private long FileSize(nn.Module model)
     {
-        string path = PathOf("size.bin");
+        string path = PathOf("size.safetensors");
         Checkpoint.Save(model, path);
         long size = new FileInfo(path).Length;
         File.Delete(path);
         return size;
     }
 
-    /// <summary>A model whose last parameter cannot be read (it lives on the data-less "meta" device): libtorch fails part way through the save.</summary>
+    /// <summary>A model whose last parameter cannot be read (it lives on the data-less "meta" device): libtorch fails while the save gathers the data.</summary>
     private sealed class HalfReadable : nn.Module
     {
         private readonly Linear first = nn.Linear(64, 32);
@@ -227,44 +228,25 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void A_save_that_libtorch_fails_part_way_leaves_the_previous_checkpoint_and_no_temporary_file()
     {
-        string path = PathOf("model.bin");
+        string path = PathOf("model.safetensors");
         Checkpoint.Save(Small(1), path);
         byte[] before = File.ReadAllBytes(path);
-        long written = 0;
+        bool opened = false;
 
-        var e = Assert.Throws<IOException>(() => Checkpoint.SaveWith(new HalfReadable(), path, s => new CountingStream(s, n => written = n)));
+        // The header holds the SHA-256 of all the data, so the data is gathered before the first byte is written.
+        var e = Assert.Throws<IOException>(() => Checkpoint.SaveWith(new HalfReadable(), path, s => { opened = true; return s; }));
 
         output.WriteLine(e.Message);
-        Assert.True(written > 64 * 32 * 4, $"only {written} bytes were written before the failure: the write was not under way");
+        Assert.True(opened, "the save failed before it opened its temporary file: libtorch's failure was not reached");
         Assert.Contains(path, e.Message);
         Assert.Equal(before, File.ReadAllBytes(path));
-        AssertOnlyFiles("model.bin");
-    }
-
-    private sealed class CountingStream(Stream inner, Action<long> report) : Stream
-    {
-        private long count;
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => count; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            inner.Write(buffer);
-            report(count += buffer.Length);
-        }
+        AssertOnlyFiles("model.safetensors");
     }
 
     [Fact]
     public void Temporary_files_left_by_a_killed_save_are_removed_by_the_next_save_and_ignored_by_load()
     {
-        string path = PathOf("model.bin");
+        string path = PathOf("model.safetensors");
         // What a save killed mid-write leaves: a partial temporary file of a process that no longer runs.
         string dead = $"{path}{Checkpoint.TempMarker}{int.MaxValue - 7}-0123456789abcdef";
         // A save in progress in a live process (this one) must not be touched.
@@ -281,7 +263,7 @@ public sealed class CheckpointTests : IDisposable
         var b = Small(2);
         Checkpoint.Load(b, path);
         AssertSameParameters(a, b);
-        AssertOnlyFiles("model.bin");
+        AssertOnlyFiles("model.safetensors");
     }
 
     // ---------------------------------------------------------------- checkpoints that do not fit
@@ -289,7 +271,7 @@ public sealed class CheckpointTests : IDisposable
     /// <summary>Loads <paramref name="saved"/>'s checkpoint into <paramref name="target"/>: must fail naming the file, the first misfit and both shapes, leaving the target unchanged.</summary>
     private InvalidDataException Misfit(nn.Module saved, nn.Module target, params string[] mentions)
     {
-        string path = PathOf("misfit.bin");
+        string path = PathOf("misfit.safetensors");
         Checkpoint.Save(saved, path);
         var before = Snapshot(target);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(target, path));
@@ -384,7 +366,7 @@ public sealed class CheckpointTests : IDisposable
 
     private byte[] ValidBytes()
     {
-        string path = PathOf("valid.bin");
+        string path = PathOf("valid.safetensors");
         Checkpoint.Save(Small(1), path);
         byte[] bytes = File.ReadAllBytes(path);
         File.Delete(path);
@@ -401,9 +383,9 @@ public sealed class CheckpointTests : IDisposable
     [Theory]
     [InlineData("empty", "is empty")]
     [InlineData("text", "starts with the text \"# notes on the")]
-    [InlineData("random-small", "not a checkpoint written by Checkpoint.Save")]
-    [InlineData("random-large", "not a checkpoint written by Checkpoint.Save")]
-    [InlineData("torchsharp", "not a checkpoint written by Checkpoint.Save")]
+    [InlineData("random-small", "truncated or not a checkpoint")]
+    [InlineData("random-large", "not a safetensors file written by Checkpoint.Save")]
+    [InlineData("torchsharp", "not a safetensors file written by Checkpoint.Save")]
     [InlineData("gzip", "1F8B")]
     public void A_foreign_file_is_a_clear_InvalidDataException(string kind, string mention)
     {
@@ -417,7 +399,7 @@ public sealed class CheckpointTests : IDisposable
             "gzip" => [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, .. RandomBytes(rng, 100)],
             _ => TorchSharpFile(),
         };
-        Unusable(Write(kind + ".bin", bytes), mention);
+        Unusable(Write(kind + ".safetensors", bytes), mention);
     }
 
     private byte[] TorchSharpFile()
@@ -437,76 +419,124 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, "not a checkpoint")]     // one byte of the magic number
-    [InlineData(8, "truncated")]            // magic number only
-    [InlineData(30, "truncated")]           // header and part of the first name
+    [InlineData(1, "truncated")]            // one byte of the header's length
+    [InlineData(8, "truncated")]            // the header's length only
+    [InlineData(30, "truncated")]           // part of the JSON header
     [InlineData(0.5, "truncated")]          // half the file
     [InlineData(-1, "truncated")]           // all but the last byte
-    [InlineData(-32, "truncated")]          // the checksum missing
+    [InlineData(-32, "truncated")]          // part of the last tensor missing
     public void A_truncated_checkpoint_is_a_clear_InvalidDataException(double keep, string mention)
     {
         byte[] bytes = ValidBytes();
         int n = keep switch { < 0 => bytes.Length + (int)keep, < 1 => (int)(bytes.Length * keep), _ => (int)keep };
-        Unusable(Write("truncated.bin", bytes[..n]), mention);
+        Unusable(Write("truncated.safetensors", bytes[..n]), mention);
     }
 
     [Fact]
     public void A_flipped_data_bit_fails_the_checksum()
     {
         byte[] bytes = ValidBytes();
+        Assert.True(bytes.Length / 2 > 8 + (long)BitConverter.ToUInt64(bytes, 0), "the flipped byte is not in the data");
         bytes[bytes.Length / 2] ^= 0x10;
-        Unusable(Write("flipped.bin", bytes), "SHA-256 checksum does not match");
+        Unusable(Write("flipped.safetensors", bytes), "SHA-256 checksum does not match");
     }
 
     [Fact]
     public void Bytes_appended_to_a_checkpoint_are_detected()
     {
         byte[] bytes = [.. ValidBytes(), 1, 2, 3];
-        Unusable(Write("appended.bin", bytes), "damaged");
+        Unusable(Write("appended.safetensors", bytes), "damaged");
     }
 
-    /// <summary>A valid checkpoint with one header field overwritten, and its checksum recomputed so that only the structure is wrong.</summary>
+    /// <summary>A valid checkpoint with one header field changed; the checksum of the data still matches, so only the header is wrong.</summary>
     [Theory]
-    [InlineData("version", "format version 2")]
-    [InlineData("count", "declares 4294967295 entries")]
-    [InlineData("name-length", "name of 65535 bytes")]
-    [InlineData("dtype", "element type code 99")]
+    [InlineData("header-length", "truncated or damaged")]
+    [InlineData("not-json", "not valid JSON")]
+    [InlineData("not-utf8", "not valid UTF-8")]
+    [InlineData("no-checksum", "no SHA-256 of the data")]
+    [InlineData("dtype", "element type \"Q99\"")]
     [InlineData("rank", "200 dimensions")]
-    [InlineData("huge-dimension", "truncated or damaged")]
-    [InlineData("negative-dimension", "negative dimension")]
+    [InlineData("huge-dimension", "bytes of data")]
+    [InlineData("negative-dimension", "negative or non-integer dimension")]
+    [InlineData("offsets-past-the-end", "truncated or damaged")]
+    [InlineData("overlapping", "overlap or leave a gap")]
     public void A_lying_header_is_rejected_without_allocating_what_it_declares(string field, string mention)
     {
         byte[] bytes = ValidBytes();
-        int nameLength = BitConverter.ToUInt16(bytes, 16);
-        int typeAt = 18 + nameLength, dimAt = typeAt + 2;
+        var header = Header(bytes);
+        var first = header.First(p => p.Key != "__metadata__").Value!.AsObject();
+        var second = header.Where(p => p.Key != "__metadata__").Skip(1).First().Value!.AsObject();
+        long dataLength = bytes.Length - 8 - (long)BitConverter.ToUInt64(bytes, 0);
         switch (field)
         {
-            case "version": BitConverter.GetBytes(2u).CopyTo(bytes, 8); break;
-            case "count": BitConverter.GetBytes(uint.MaxValue).CopyTo(bytes, 12); break;
-            case "name-length": BitConverter.GetBytes(ushort.MaxValue).CopyTo(bytes, 16); break;
-            case "dtype": bytes[typeAt] = 99; break;
-            case "rank": bytes[typeAt + 1] = 200; break;
-            case "huge-dimension": BitConverter.GetBytes(1L << 61).CopyTo(bytes, dimAt); break;
-            case "negative-dimension": BitConverter.GetBytes(-5L).CopyTo(bytes, dimAt); break;
+            case "header-length": BitConverter.GetBytes(1UL << 61).CopyTo(bytes, 0); break;
+            case "not-json": bytes[8 + 1] = (byte)'#'; break;
+            case "not-utf8": bytes[8 + 3] = 0xFF; break;
+            case "no-checksum": header["__metadata__"]!.AsObject().Remove(Checkpoint.ChecksumKey); break;
+            case "dtype": first["dtype"] = "Q99"; break;
+            case "rank": first["shape"] = new JsonArray(Enumerable.Repeat(1, 200).Select(d => (JsonNode)d).ToArray()); break;
+            case "huge-dimension": first["shape"] = new JsonArray(1L << 61, 1L << 61); break;
+            case "negative-dimension": first["shape"] = new JsonArray(-5, 64); break;
+            case "offsets-past-the-end": first["data_offsets"] = new JsonArray(0, dataLength + (1L << 40)); break;
+            case "overlapping": second["data_offsets"] = new JsonArray(0, (long)second["data_offsets"]![1]! - (long)second["data_offsets"]![0]!); break;
         }
+        if (field is not ("header-length" or "not-json" or "not-utf8")) bytes = WithHeader(bytes, header);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long residentBefore = Environment.WorkingSet;
-        Unusable(Write(field + ".bin", WithChecksum(bytes)), mention);
+        Unusable(Write(field + ".safetensors", bytes), mention);
         Assert.True(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore < 50_000_000, "managed allocation too large");
         Assert.True(Environment.WorkingSet - residentBefore < 200_000_000, "resident memory grew too much");
     }
 
+    /// <summary>The JSON header of a safetensors file: 8 bytes of length (little-endian), then the JSON.</summary>
+    private static JsonObject Header(byte[] bytes) =>
+        JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)BitConverter.ToUInt64(bytes, 0)))!.AsObject();
+
+    /// <summary>The file with its header replaced by <paramref name="header"/>, its data unchanged.</summary>
+    private static byte[] WithHeader(byte[] bytes, JsonObject header)
+    {
+        int dataStart = 8 + (int)BitConverter.ToUInt64(bytes, 0);
+        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        return [.. BitConverter.GetBytes((ulong)json.Length), .. json, .. bytes.AsSpan(dataStart)];
+    }
+
+    private static string ChecksumOfData(byte[] bytes) =>
+        Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(8 + (int)BitConverter.ToUInt64(bytes, 0))));
+
+    /// <summary>
+    /// The file with the SHA-256 in its header recomputed over its data, where its header still has one where a
+    /// checkpoint puts it (the 64 hex digits after <c>"sha256":"</c>), so that the parser itself is exercised.
+    /// </summary>
     private static byte[] WithChecksum(byte[] bytes)
     {
-        SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
+        if (bytes.Length < 8) return bytes;
+        ulong length = BitConverter.ToUInt64(bytes, 0);
+        if (length > (ulong)bytes.Length - 8) return bytes;
+        int at = bytes.AsSpan(8, (int)length).IndexOf("\"sha256\":\""u8);
+        if (at < 0 || at + 10 + 64 > (int)length) return bytes;
+        Encoding.ASCII.GetBytes(ChecksumOfData(bytes)).CopyTo(bytes, 8 + at + 10);
         return bytes;
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_PyTorch_state_dict_is_a_clear_InvalidDataException_for_LoadPyTorch()
+    {
+        var model = Small(9);
+        var before = Snapshot(model);
+        foreach (string path in new[] { Write("ours.safetensors", ValidBytes()), Write("text.pt", "not a pickle"u8.ToArray()) })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadPyTorch(model, path));
+            output.WriteLine(e.Message);
+            Assert.Contains($"{path} is not a usable PyTorch state dict", e.Message);
+            AssertUnchanged(model, before);
+        }
     }
 
     [Fact]
     public void A_missing_file_or_a_folder_is_a_FileNotFoundException()
     {
         var model = Small(1);
-        Assert.Contains("No checkpoint at", Assert.Throws<FileNotFoundException>(() => Checkpoint.Load(model, PathOf("absent.bin"))).Message);
+        Assert.Contains("No checkpoint at", Assert.Throws<FileNotFoundException>(() => Checkpoint.Load(model, PathOf("absent.safetensors"))).Message);
         Assert.Contains("is a folder", Assert.Throws<FileNotFoundException>(() => Checkpoint.Load(model, dir)).Message);
     }
 
@@ -521,7 +551,7 @@ public sealed class CheckpointTests : IDisposable
     {
         manual_seed(3);
         var source = Vae.Mlp(6, new[] { 5 }, 2);
-        string validPath = PathOf("fuzz-valid.bin");
+        string validPath = PathOf("fuzz-valid.safetensors");
         Checkpoint.Save(source, validPath);
         byte[] valid = File.ReadAllBytes(validPath);
         var rng = new Random(20240611);
@@ -532,8 +562,8 @@ public sealed class CheckpointTests : IDisposable
         for (int i = 0; i < 1000; i++)
         {
             byte[] bytes = Mutate(valid, rng, out string kind);
-            if (i % 2 == 0 && bytes.Length >= 32) bytes = WithChecksum(bytes);
-            string path = Write($"fuzz-{i}.bin", bytes);
+            if (i % 2 == 0) bytes = WithChecksum(bytes);
+            string path = Write($"fuzz-{i}.safetensors", bytes);
             manual_seed(100 + i);
             var model = Vae.Mlp(6, new[] { 5 }, 2);
             var before = Snapshot(model);
@@ -541,7 +571,7 @@ public sealed class CheckpointTests : IDisposable
             try
             {
                 Checkpoint.Load(model, path);
-                string again = PathOf("fuzz-again.bin");
+                string again = PathOf("fuzz-again.safetensors");
                 Checkpoint.Save(model, again);
                 Assert.True(File.ReadAllBytes(again).SequenceEqual(bytes), $"case {i} ({kind}) loaded but does not round-trip");
                 loaded++;

@@ -81,7 +81,7 @@ public sealed class ModelCacheTests : IDisposable
         Assert.Null(first.Warning);
         Assert.True(firstReports >= Options.Epochs, "the first call trains and reports progress");
         string stem = Path.GetFileNameWithoutExtension(first.CheckpointPath);
-        Assert.Equal(new[] { stem + ".ckpt", stem + ".json" }, Files());
+        Assert.Equal(new[] { stem + ".json", stem + Checkpoint.Extension }, Files());
         Assert.StartsWith("Vae-", stem);
 
         var again = Small();
@@ -98,8 +98,8 @@ public sealed class ModelCacheTests : IDisposable
         Assert.Equal(first.TrainedAt, hit.TrainedAt);
         Assert.Equal(first.TrainingSeconds, hit.TrainingSeconds);
         Assert.Equal(first.CheckpointPath, hit.CheckpointPath);
-        Assert.Matches(@"^loaded from the cache: Vae-[0-9a-f]{20}\.ckpt, trained \d{4}-\d\d-\d\d \d\d:\d\d UTC in \d+\.\d s$", hit.ToString());
-        Assert.Matches(@"^trained in \d+\.\d s, saved to the cache: Vae-[0-9a-f]{20}\.ckpt$", first.ToString());
+        Assert.Matches(@"^loaded from the cache: Vae-[0-9a-f]{20}\.safetensors, trained \d{4}-\d\d-\d\d \d\d:\d\d UTC in \d+\.\d s$", hit.ToString());
+        Assert.Matches(@"^trained in \d+\.\d s, saved to the cache: Vae-[0-9a-f]{20}\.safetensors$", first.ToString());
     }
 
     [Fact]
