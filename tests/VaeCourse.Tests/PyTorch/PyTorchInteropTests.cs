@@ -12,6 +12,7 @@ namespace VaeCourse.Tests.PyTorch;
 /// Checkpoints cross to and from PyTorch: Python reads a course checkpoint (safetensors) and finds every value, and the
 /// course loads a state dict that PyTorch wrote with torch.save and reproduces PyTorch's outputs.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PyTorchInteropTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("vae-pytorch").FullName;

@@ -187,6 +187,7 @@ public sealed class CheckpointTests : IDisposable
         InterruptedSaveKeepsThePreviousFile(cut >= 0 ? cut : size + cut);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void A_save_interrupted_at_every_one_of_200_points_leaves_the_previous_checkpoint()
     {
@@ -546,6 +547,7 @@ public sealed class CheckpointTests : IDisposable
     /// InvalidDataException naming the file and leaves the model unchanged, or succeeds on a file that saving the
     /// loaded model reproduces byte for byte. Nothing else may happen: no other exception, crash, hang or huge allocation.
     /// </summary>
+    [Trait("Category", "Slow")]
     [Fact]
     public void A_thousand_mutated_checkpoints_either_load_exactly_or_fail_cleanly()
     {
