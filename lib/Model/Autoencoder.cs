@@ -5,19 +5,26 @@ using static TorchSharp.torch.nn;
 namespace VaeCourse.Model;
 
 /// <summary>
-/// A deterministic autoencoder: x to a code z = f(x) to a reconstruction g(z), trained on the mean
-/// squared error alone. No distribution over z, no sampling and no KL term: the model the article's
-/// code actually builds. Its <see cref="LossTerms.Kl"/> is always zero.
+/// A deterministic autoencoder: x to a code z = f(x) to a reconstruction g(z), trained on a reconstruction
+/// error alone: by default the mean squared error (the model the article's code actually builds), or, with a
+/// <see cref="Likelihood"/>, minus its log-likelihood of x given the decoder's output, the same reconstruction
+/// term a <see cref="Vae"/> with that likelihood has. No distribution over z, no sampling and no KL term: its
+/// <see cref="LossTerms.Kl"/> is always zero.
 /// </summary>
 public sealed class Autoencoder : Module<Tensor, LossTerms>
 {
-    /// <summary>Assembles an autoencoder from an encoder and a decoder.</summary>
-    public Autoencoder(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, int latentSize) : base(nameof(Autoencoder))
+    /// <summary>
+    /// Assembles an autoencoder from an encoder and a decoder, trained on the mean squared error, or on
+    /// -<paramref name="likelihood"/>.LogProb(x, decoder(z)) when a likelihood is given.
+    /// </summary>
+    public Autoencoder(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, int latentSize, ILikelihood? likelihood = null)
+        : base(nameof(Autoencoder))
     {
         Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         LatentSize = latentSize;
+        Likelihood = likelihood;
         RegisterComponents();
     }
 
@@ -33,8 +40,15 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
             Sequential(Linear(latentSize, inputSize), Sigmoid()), latentSize) { InputSize = inputSize };
     }
 
-    /// <summary>An MLP autoencoder with the same layer sizes as <see cref="Vae.Mlp"/>, for comparisons.</summary>
-    public static Autoencoder Mlp(int inputSize = 784, int[]? hidden = null, int latentSize = 2, Module<Tensor, Tensor>? outputActivation = null)
+    /// <summary>
+    /// An MLP autoencoder with the same layer sizes as <see cref="Vae.Mlp"/>, for comparisons. Without a
+    /// <paramref name="likelihood"/> it is trained on the mean squared error of the decoder's output (pass a sigmoid
+    /// <paramref name="outputActivation"/> for images in [0, 1]); with one, the decoder's output is that likelihood's
+    /// parameter (logits for <see cref="BernoulliLikelihood"/>, so no output activation) and the loss is the
+    /// reconstruction term of <see cref="Vae.Mlp"/> with the same likelihood.
+    /// </summary>
+    public static Autoencoder Mlp(int inputSize = 784, int[]? hidden = null, int latentSize = 2, Module<Tensor, Tensor>? outputActivation = null,
+        ILikelihood? likelihood = null)
     {
         hidden ??= new[] { 400 };
         Check.Positive(inputSize, nameof(inputSize));
@@ -42,7 +56,7 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
         Check.AllPositive(hidden, nameof(hidden));
         var encoder = MlpDecoder.Stack(inputSize, hidden, out int last);
         encoder.append(Linear(last, latentSize));
-        return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize)
+        return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize, likelihood)
         {
             InputSize = inputSize,
         };
@@ -58,6 +72,12 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     public int LatentSize { get; }
 
     /// <summary>
+    /// The likelihood whose negative log-probability of x is the reconstruction loss, with the decoder's output as its
+    /// parameter; null for the mean squared error.
+    /// </summary>
+    public ILikelihood? Likelihood { get; }
+
+    /// <summary>
     /// Number of input features per example when known: set by <see cref="Article"/> and <see cref="Mlp"/>;
     /// null for an autoencoder assembled from other networks. Data of another width is rejected with a message naming both sizes.
     /// </summary>
@@ -69,14 +89,17 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
 
     private readonly int? inputSize;
 
-    /// <summary>Reconstruction = mean squared error per example (Keras' "mse": the mean over features); Kl = 0.</summary>
+    /// <summary>
+    /// Reconstruction per example: the mean squared error (Keras' "mse": the mean over features), or
+    /// -log p(x | decoder(z)) under <see cref="Likelihood"/> when it is set; Kl = 0.
+    /// </summary>
     public override LossTerms forward(Tensor x)
     {
         Check.FitsInput(x, InputSize, nameof(x));
         using var z = Encoder.forward(x);
-        using var xHat = Decoder.forward(z);
-        var mse = (xHat - x).square().mean(new long[] { -1 });
-        return new LossTerms(mse, zeros_like(mse));
+        using var output = Decoder.forward(z);
+        var reconstruction = Likelihood is null ? (output - x).square().mean(new long[] { -1 }) : -Likelihood.LogProb(x, output);
+        return new LossTerms(reconstruction, zeros_like(reconstruction));
     }
 
     /// <summary>The code of each example (no gradients).</summary>
@@ -87,11 +110,13 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
         return Encoder.forward(x);
     }
 
-    /// <summary>The decoder's output for each code (no gradients).</summary>
+    /// <summary>The reconstruction for each code (no gradients): the decoder's output, or the mean of <see cref="Likelihood"/> given it.</summary>
     public Tensor Decode(Tensor z)
     {
         Check.FitsLatent(z, LatentSize, nameof(z));
         using var _ = no_grad();
-        return Decoder.forward(z);
+        if (Likelihood is null) return Decoder.forward(z);
+        using var output = Decoder.forward(z);
+        return Likelihood.Mean(output);
     }
 }

@@ -66,4 +66,32 @@ public class ModelTests
         Assert.True(terms.Reconstruction.mean().item<float>() > 0);
         Assert.Equal(new long[] { 32, 2 }, ae.Encode(rand(32, 20)).shape);
     }
+
+    [Fact]
+    public void AutoencoderWithBernoulliLikelihoodIsTrainedOnTheSummedCrossEntropy()
+    {
+        var ae = Autoencoder.Mlp(inputSize: 784, hidden: new[] { 50 }, latentSize: 2, likelihood: new BernoulliLikelihood());
+        var x = rand(6, 784);
+        using var terms = ae.forward(x);
+        using var logits = ae.Decoder.forward(ae.Encode(x));
+        // The VAE's reconstruction term for a Bernoulli decoder: the binary cross-entropy summed over the 784 pixels.
+        var expected = nn.functional.binary_cross_entropy_with_logits(logits, x, reduction: nn.Reduction.None).sum(1);
+        Assert.Equal(new long[] { 6 }, terms.Reconstruction.shape);
+        Assert.True(allclose(terms.Reconstruction, expected, rtol: 1e-5, atol: 1e-3), "reconstruction is not the summed BCE");
+        Assert.Equal(0f, terms.Kl.abs().sum().item<float>());
+        // Decode gives the Bernoulli mean, sigmoid(logits), not the logits.
+        var z = ae.Encode(x);
+        Assert.True(allclose(ae.Decode(z), logits.sigmoid(), rtol: 1e-5, atol: 1e-6), "Decode is not the likelihood's mean");
+    }
+
+    [Fact]
+    public void MlpAutoencoderDefaultsToMeanSquaredError()
+    {
+        var ae = Autoencoder.Mlp(inputSize: 784, hidden: new[] { 50 }, latentSize: 2, outputActivation: nn.Sigmoid());
+        var x = rand(6, 784);
+        using var terms = ae.forward(x);
+        var expected = (ae.Decode(ae.Encode(x)) - x).square().mean(new long[] { 1 });
+        Assert.Null(ae.Likelihood);
+        Assert.True(allclose(terms.Reconstruction, expected, rtol: 1e-5, atol: 1e-7), "reconstruction is not the mean squared error");
+    }
 }
