@@ -29,15 +29,22 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     }
 
     /// <summary>
-    /// The article's Keras model: Dense(<paramref name="latentSize"/>, relu) as the encoder and
-    /// Dense(<paramref name="inputSize"/>, sigmoid) as the decoder, trained with MSE.
+    /// The article's Keras model (its section 5), with the two layers it needs to run. The article's encoder is one
+    /// Dense(<paramref name="hiddenUnits"/>, relu) and its decoder one Dense(<paramref name="hiddenUnits"/>, relu);
+    /// its decoder is declared for a <paramref name="latentSize"/>-wide input and its output is compared with
+    /// <paramref name="inputSize"/>-wide data, so the sizes do not connect. Added: a Dense(<paramref name="latentSize"/>,
+    /// relu) code layer at the end of the encoder, built like the article's own layers, and a Dense(<paramref name="inputSize"/>)
+    /// output layer without activation (Keras' default) at the end of the decoder. The layers are
+    /// input, hidden (ReLU), code (ReLU), hidden (ReLU), output; trained with MSE.
     /// </summary>
-    public static Autoencoder Article(int inputSize = 20, int latentSize = 2)
+    public static Autoencoder Article(int inputSize = 20, int latentSize = 2, int hiddenUnits = 128)
     {
         Check.Positive(inputSize, nameof(inputSize));
         Check.Positive(latentSize, nameof(latentSize));
-        return new Autoencoder(Sequential(Linear(inputSize, latentSize), ReLU()),
-            Sequential(Linear(latentSize, inputSize), Sigmoid()), latentSize) { InputSize = inputSize };
+        Check.Positive(hiddenUnits, nameof(hiddenUnits));
+        var encoder = Sequential(Linear(inputSize, hiddenUnits), ReLU(), Linear(hiddenUnits, latentSize), ReLU());
+        var decoder = Sequential(Linear(latentSize, hiddenUnits), ReLU(), Linear(hiddenUnits, inputSize));
+        return new Autoencoder(encoder, decoder, latentSize) { InputSize = inputSize };
     }
 
     /// <summary>

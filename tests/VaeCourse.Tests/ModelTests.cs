@@ -94,4 +94,23 @@ public class ModelTests
         Assert.Null(ae.Likelihood);
         Assert.True(allclose(terms.Reconstruction, expected, rtol: 1e-5, atol: 1e-7), "reconstruction is not the mean squared error");
     }
+
+    [Fact]
+    public void ArticleAutoencoderKeepsTheArticlesTwo128UnitLayers()
+    {
+        var ae = Autoencoder.Article();
+        var shapes = ae.parameters().Select(p => string.Join("x", p.shape)).ToArray();
+        // 20 -> 128 (relu) -> 2 (relu) -> 128 (relu) -> 20: weights [out x in] and biases.
+        Assert.Equal(new[] { "128x20", "128", "2x128", "2", "128x2", "128", "20x128", "20" }, shapes);
+    }
+
+    [Fact]
+    public void ArticleAutoencoderHasAReluCodeAndALinearOutput()
+    {
+        manual_seed(0);
+        var ae = Autoencoder.Article();
+        Assert.True(ae.Encode(randn(200, 20) * 10).min().item<float>() >= 0);      // the code layer is a ReLU
+        var far = ae.Decode(full(200, 2, 1000f));                                  // no sigmoid: outputs leave [0, 1]
+        Assert.True(far.abs().max().item<float>() > 1);
+    }
 }

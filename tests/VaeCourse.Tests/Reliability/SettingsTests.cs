@@ -101,10 +101,11 @@ public sealed class SettingsTests
     }
 
     [Theory]
-    [InlineData(0, 2, "inputSize")]
-    [InlineData(20, 0, "latentSize")]
-    public void Autoencoder_Article(int inputSize, int latentSize, string param) =>
-        Rejects(() => Autoencoder.Article(inputSize, latentSize), param, param, AtLeast1);
+    [InlineData(0, 2, 128, "inputSize")]
+    [InlineData(20, 0, 128, "latentSize")]
+    [InlineData(20, 2, 0, "hiddenUnits")]
+    public void Autoencoder_Article(int inputSize, int latentSize, int hiddenUnits, string param) =>
+        Rejects(() => Autoencoder.Article(inputSize, latentSize, hiddenUnits), param, param, AtLeast1);
 
     [Theory]
     [InlineData(0, 400, 2, "inputSize")]
