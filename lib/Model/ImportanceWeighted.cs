@@ -6,7 +6,8 @@ namespace VaeCourse.Model;
 /// <summary>
 /// The importance-weighted bound (Burda, Grosse and Salakhutdinov 2015, eq. 8):
 /// L_k(x) = E[log (1/k) sum_i p(x, z_i) / q(z_i|x)], z_i ~ q(z|x). L_1 is the ELBO, L_k rises with k
-/// and tends to log p(x): with large k it is the standard estimate of a VAE's log-likelihood.
+/// and tends to log p(x) as k grows (Burda et al., theorem 1); it stays a lower bound for every finite k, which is how the
+/// literature reports a VAE's log-likelihood (with the k used, for example 5,000).
 /// </summary>
 public static class ImportanceWeighted
 {
