@@ -33,6 +33,29 @@ public static class Datasets
                 ImageData.FromImageSet(ImageSet.Load(folder, DatasetSplit.Test), classes, testLimit));
     }
 
+    /// <summary>
+    /// Loads an optional data set as <see cref="Load"/> does, for a notebook that has a fallback: false, with the
+    /// resolver's first line in <paramref name="whyNot"/>, when the data set is found nowhere and cannot be downloaded
+    /// (<see cref="DatasetNotFoundException"/>); any other error still throws. The notebook runner's pre-flight check
+    /// requires the data sets of <see cref="Load"/> calls only.
+    /// </summary>
+    public static bool TryLoad(string name, out (ImageData Train, ImageData Test) sets, out string? whyNot,
+        int? trainLimit = null, int? testLimit = null, DatasetResolverOptions? options = null)
+    {
+        try
+        {
+            sets = Load(name, trainLimit, testLimit, options);
+            whyNot = null;
+            return true;
+        }
+        catch (DatasetNotFoundException e)
+        {
+            sets = default;
+            whyNot = e.Message.Split('\n')[0].TrimEnd('.', ':', ' ');
+            return false;
+        }
+    }
+
     /// <summary>The article's example data, NumPy's <c>np.random.seed(0); np.random.rand(1000, 20)</c>, bit for bit: [1000, 20] float32.</summary>
     public static Tensor ArticleData() => tensor(Synthetic.ArticleData(), new long[] { Synthetic.ArticleRows, Synthetic.ArticleCols });
 
