@@ -23,8 +23,9 @@ namespace VaeCourse.Training;
 /// code, unlike a pickle, and states every shape. The format has no checksum, so <see cref="Save"/> puts the SHA-256
 /// of the data into the header's <c>__metadata__</c> (the string map the format provides) as <c>sha256</c>, and
 /// <see cref="Load"/> refuses a file whose data does not match it. TorchSharp.PyBridge's writer takes no metadata, so
-/// the header is written here with System.Text.Json; the tensors are read with PyBridge's reader once the header has
-/// been checked. Names are those PyTorch would give: TorchSharp names a property's backing field
+/// the header is written here with System.Text.Json, and the tensors are read here once the header has been checked
+/// (PyBridge's safetensors reader fails inside a notebook kernel); PyBridge reads PyTorch's <c>torch.save</c> files for
+/// <see cref="LoadPyTorch"/>. Names are those PyTorch would give: TorchSharp names a property's backing field
 /// <c>&lt;Encoder&gt;k__BackingField</c>, stored as <c>Encoder</c> (<see cref="Readable"/>); a model in which two names
 /// would become one is refused. <see cref="Load"/> and <see cref="LoadPyTorch"/> compare names, element types and shapes
 /// with the model before anything changes, so a file that does not fit leaves the model as it was, and the message names
@@ -246,7 +247,7 @@ public static class Checkpoint
 
     /// <summary>
     /// Reads and checks a safetensors checkpoint's header (sizes against the file's length, types, shapes, offsets) and
-    /// the SHA-256 of its data, then, with <paramref name="readData"/>, its tensors through PyBridge's reader.
+    /// the SHA-256 of its data, then, with <paramref name="readData"/>, its tensors.
     /// </summary>
     private static List<Entry> Read(string full, bool readData)
     {
@@ -284,9 +285,18 @@ public static class Checkpoint
                 throw Bad("its header differs from the one Checkpoint.Save writes for the tensors it lists (changed metadata, order or spacing); the file is damaged.");
             if (!readData) return entries;
 
-            file.Position = 0;
-            var tensors = Safetensors.LoadStateDict(file, leaveOpen: true);
-            return entries.Select(e => e with { Data = tensors[e.Name] }).ToList();
+            // The header was checked whole: the tensors lie one after the other, in its order, from dataStart. They are
+            // read here rather than by PyBridge's Safetensors.LoadStateDict, which fails with MissingMethodException
+            // inside a .NET Interactive kernel (its TorchSharp reference binds to another load of TorchSharp there).
+            file.Position = dataStart;
+            var read = new List<Entry>(entries.Count);
+            foreach (var e in entries)
+            {
+                var tensor = empty(e.Shape, dtype: e.Type);
+                file.ReadExactly(tensor.bytes);
+                read.Add(e with { Data = tensor });
+            }
+            return read;
         }
         catch (Exception e) when (e is IOException and not FileNotFoundException || e is UnauthorizedAccessException)
         {
