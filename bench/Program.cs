@@ -608,12 +608,12 @@ internal sealed class BenchRun
         // -L_k: an upper bound on the negative log-likelihood, nats per image (and bits per pixel), tending to it as k grows.
         summary["iw_nll"] = Num(-bound);
         summary["iw_bits_per_dim"] = Num(BitsPerDimension.FromNats(-bound, Pixels), 5);
-        summary["iw_batched_seconds"] = Num(batchedSeconds, 3);
+        summary["iw_batched_seconds"] = Num(batchedSeconds, 6);   // microseconds: a small run on a quiet machine takes under a millisecond
         summary["iw_loop_images"] = loopImages;
-        summary["iw_seconds_per_image"] = Num(batchedSeconds / images, 5);   // the batched bound is linear in the image count
-        summary["iw_loop_seconds_measured"] = loopImages > 0 ? Num(loopSeconds, 3) : null;
+        summary["iw_seconds_per_image"] = Num(batchedSeconds / images, 8);   // the batched bound is linear in the image count
+        summary["iw_loop_seconds_measured"] = loopImages > 0 ? Num(loopSeconds, 6) : null;
         summary["iw_loop_bound_subset"] = loopImages > 0 ? Num(loopSum / loopImages) : null;
-        summary["iw_loop_seconds_extrapolated"] = Num(loopExtrapolated, 3);
+        summary["iw_loop_seconds_extrapolated"] = Num(loopExtrapolated, 6);
         summary["iw_speedup"] = Num(loopExtrapolated / batchedSeconds, 3);
         summary["iw_decoder_gflops"] = Num(2.0 * DecoderMultiplyAdds() * o.IwK * images / batchedSeconds / 1e9, 2);
     }
