@@ -122,7 +122,16 @@ public static class Cli
                 ToolDirectory = repoRoot,
                 Reporter = new ConsoleReporter(console, writer),
             };
-            if (await Preflight.CheckAsync(paths, repoRoot, line => console.MarkupLine(Markup.Escape(line)), token) is { } notReady)
+            string? notReady = null;
+            try
+            {
+                notReady = await Preflight.CheckAsync(paths, repoRoot, line => console.MarkupLine(Markup.Escape(line)), token);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // Cancelled during the checks: the run below starts no notebook, records each as not run and exits 130.
+            }
+            if (notReady is not null)
             {
                 console.MarkupLine("[red]error:[/] not starting: " + Markup.Escape(notReady));
                 return ExitFailed;
