@@ -195,14 +195,7 @@ public class BinarizationTests(ITestOutputHelper output)
         Assert.Equal(1.0, total, 1e-6);
     }
 
-    private static long ResidentBytes()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var self = Process.GetCurrentProcess();
-        return self.WorkingSet64;
-    }
+    private static long ResidentBytes() => Reliability.SoakTests.ResidentBytes();
 
     [Fact]
     public void ResidentMemoryStaysFlatOverEpochsOfDynamicBinarization()

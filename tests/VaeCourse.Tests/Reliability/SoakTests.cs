@@ -23,7 +23,8 @@ public sealed class SoakTests(ITestOutputHelper output)
 
     private sealed class SoakFinished : Exception;
 
-    private static long ResidentBytes()
+    /// <summary>The process's resident memory after a full garbage collection (the soak tests' measure, shared).</summary>
+    internal static long ResidentBytes()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
