@@ -39,13 +39,40 @@ public static class Course
         }
     }
 
+    /// <summary>
+    /// The shift added to every seed of the course: the environment variable VAE_SEED_OFFSET (a whole number, 0 or more),
+    /// 0 when unset. The notebook runner's <c>--seeds 0,1,2</c> runs the course once per offset and records how each claim
+    /// came out (<see cref="SeedSpread"/>): a claim that one seed could flip shows there. With offset 0 every seed is the
+    /// one written in the notebook.
+    /// </summary>
+    /// <exception cref="ArgumentException">VAE_SEED_OFFSET is set to something that is not a whole number 0 or more.</exception>
+    public static long SeedOffset
+    {
+        get
+        {
+            string? text = Environment.GetEnvironmentVariable("VAE_SEED_OFFSET");
+            if (string.IsNullOrWhiteSpace(text)) return 0;
+            if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)) return value;
+            throw new ArgumentException($"The environment variable VAE_SEED_OFFSET is '{text}'; expected a whole number 0 or more (the shift added to every seed), or unset it.", "VAE_SEED_OFFSET");
+        }
+    }
+
+    /// <summary><paramref name="seed"/> shifted by <see cref="SeedOffset"/>: what a notebook passes wherever it fixes a seed.</summary>
+    public static long Seed(long seed) => seed + SeedOffset;
+
+    /// <summary>Seeds libtorch's global generator with <see cref="Seed"/>(<paramref name="seed"/>): <c>torch.manual_seed</c>, shifted.</summary>
+    public static void ManualSeed(long seed) => torch.manual_seed(Seed(seed));
+
+    /// <summary>A CPU generator seeded with <see cref="Seed"/>(<paramref name="seed"/>), for draws that must not disturb the global one.</summary>
+    public static torch.Generator Generator(long seed) => new((ulong)Seed(seed));
+
     private static bool Flag(string variable) => Environment.GetEnvironmentVariable(variable) is "1" or "true" or "True" or "TRUE";
 
     /// <summary>
     /// Prepares a notebook kernel: loads TorchSharp's native library from beside this assembly
     /// (its own search fails inside a kernel process), answers requests for FSharp.Core with the copy
     /// the kernel already loaded (Plotly.NET 6 asks for 10.1, kernels preload 10.0), seeds libtorch's
-    /// generator and sets its thread count: <paramref name="threads"/>, else the environment variable
+    /// generator with <paramref name="seed"/> shifted by <see cref="SeedOffset"/> and sets its thread count: <paramref name="threads"/>, else the environment variable
     /// VAE_THREADS, else one thread per processor. Why the first two: docs/platform-notes.md, sections 2 and 3.
     /// </summary>
     public static void Setup(long seed = 0, int? threads = null)
@@ -54,7 +81,7 @@ public static class Course
         int count = threads ?? ThreadsFromEnvironment() ?? Environment.ProcessorCount;
         LoadTorchNative();
         InstallFSharpCoreRedirect();
-        torch.manual_seed(seed);
+        ManualSeed(seed);
         torch.set_num_threads(count);
     }
 

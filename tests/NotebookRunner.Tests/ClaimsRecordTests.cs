@@ -77,6 +77,36 @@ public sealed class ClaimsRecordTests : IDisposable
         Assert.Contains(".vae-claim-failed", File.ReadAllText(Path.Combine(_temp.Path, "book", "assets", "book.css")));
     }
 
+    [Fact]
+    public async Task Seeds_run_the_notebooks_once_per_offset_not_strict_and_record_how_each_claim_came_out()
+    {
+        var folder = _temp.Sub("notebooks");
+        Write(folder, "01-seeds.ipynb",
+            Code($"#r \"{LibraryDll()}\""),
+            Code("VaeCourse.Claim.Check(\"the offset is even\", VaeCourse.Course.SeedOffset % 2 == 0, $\"offset {VaeCourse.Course.SeedOffset}\")"),
+            Code("VaeCourse.Claim.Check(\"the seed is shifted\", VaeCourse.Course.Seed(10) == 10 + VaeCourse.Course.SeedOffset, $\"seed {VaeCourse.Course.Seed(10)}\")"));
+        var output = Path.Combine(_temp.Path, "out");
+        var spreadPath = Path.Combine(_temp.Path, "spread.json");
+        var console = new StringWriter();
+
+        var exit = await Cli.InvokeAsync(["--notebooks", folder, "--output", output, "--quick", "--no-book", "--seeds", "0,1", "--seed-spread", spreadPath], console);
+        var text = console.ToString();
+
+        Assert.True(exit == Cli.ExitOk, text); // a claim that fails with one offset is the measurement, not a failed run
+        Assert.Contains("Seed offset 1 (2 of 2)", text);
+        Assert.Contains("[01-seeds] 1 of 2 claims of this notebook held in each of 2 runs (seed offsets 0, 1, quick mode); not in every run: \"the offset is even\" (1 of 2).", text);
+        var spread = VaeCourse.SeedSpread.Load(spreadPath);
+        Assert.Equal(["the offset is even: held offset 0 | failed offset 1", "the seed is shifted: held seed 10 | held seed 11"],
+            spread.Claims.Select(c => $"{c.Statement}: " + string.Join(" | ", c.Outcomes.Select(o => $"{o.Status} {o.Evidence}"))));
+        Assert.EndsWith("--seeds 0,1 --seed-spread " + spreadPath, spread.Command);
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "seeds", "offset-1", "claims.json")));
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "seeds", "offset-1", "notebooks", "01-seeds.ipynb")));
+
+        var bad = new StringWriter();
+        Assert.Equal(Cli.ExitUsage, await Cli.InvokeAsync(["--notebooks", folder, "--output", output, "--seeds", "1,1"], bad));
+        Assert.Contains("--seeds must be a comma-separated list of distinct whole numbers", bad.ToString());
+    }
+
     private static CellOutput Html(string statement, string evidence, string status) => new()
     {
         Kind = OutputKind.DisplayData,

@@ -53,6 +53,22 @@ public static class Cli
             HelpName = "DIR",
         };
         var noBookOption = new Option<bool>("--no-book") { Description = "Do not write the HTML book" };
+        var seedOffsetOption = new Option<long>("--seed-offset")
+        {
+            Description = "Set VAE_SEED_OFFSET for the kernel: every seed a notebook fixes (Course.Seed) is shifted by this whole number [default: 0, the seeds as written]",
+            HelpName = "N",
+        };
+        var seedsOption = new Option<string?>("--seeds")
+        {
+            Description = "Run the notebooks once per seed offset in this comma-separated list (such as 0,1,2), every claim checked without stopping the run " +
+                          "(not strict), executed copies under artifacts/seeds/offset-N/; then write how each claim came out with each offset to --seed-spread",
+            HelpName = "LIST",
+        };
+        var seedSpreadOption = new Option<FileInfo?>("--seed-spread")
+        {
+            Description = "Where --seeds writes its record [default: data/seed-spread.json under the repository root, which the notebooks show]",
+            HelpName = "FILE",
+        };
         var bookOnlyOption = new Option<bool>("--book-only") { Description = "Write the HTML book from the notebooks already executed in --output, without running any" };
         var filtersArgument = new Argument<string[]>("filters")
         {
@@ -65,7 +81,8 @@ public static class Cli
             "working directory = the notebook's folder), writes the executed notebooks with all outputs, and exits non-zero " +
             "if any cell fails. Cell numbers count every cell (markdown too) from 1, as VS Code shows them.")
         {
-            notebooksOption, outputOption, quickOption, freshOption, timeoutOption, listOption, bookOption, noBookOption, bookOnlyOption, filtersArgument,
+            notebooksOption, outputOption, quickOption, freshOption, seedOffsetOption, seedsOption, seedSpreadOption, timeoutOption, listOption,
+            bookOption, noBookOption, bookOnlyOption, filtersArgument,
         };
 
         root.SetAction(async (parse, token) =>
@@ -86,6 +103,23 @@ public static class Cli
             {
                 console.MarkupLine("[red]error:[/] --cell-timeout must be a positive number of seconds");
                 return ExitUsage;
+            }
+
+            var seedOffset = parse.GetValue(seedOffsetOption);
+            if (seedOffset < 0)
+            {
+                console.MarkupLine($"[red]error:[/] --seed-offset must be a whole number 0 or more; got {seedOffset}");
+                return ExitUsage;
+            }
+            IReadOnlyList<long>? seeds = null;
+            if (parse.GetValue(seedsOption) is string seedList)
+            {
+                seeds = ParseSeeds(seedList);
+                if (seeds is null)
+                {
+                    console.MarkupLine($"[red]error:[/] --seeds must be a comma-separated list of distinct whole numbers 0 or more, such as 0,1,2; got '{Markup.Escape(seedList)}'");
+                    return ExitUsage;
+                }
             }
 
             IReadOnlyList<string> paths;
@@ -117,6 +151,7 @@ public static class Cli
                 CellTimeout = TimeSpan.FromSeconds(timeout),
                 Quick = parse.GetValue(quickOption),
                 Fresh = parse.GetValue(freshOption),
+                SeedOffset = seedOffset,
                 OutputDirectory = outDir,
                 ClaimsRecordPath = ClaimsRecord.PathBeside(outDir),
                 ToolDirectory = repoRoot,
@@ -136,8 +171,16 @@ public static class Cli
                 console.MarkupLine("[red]error:[/] not starting: " + Markup.Escape(notReady));
                 return ExitFailed;
             }
+            if (seeds is not null)
+            {
+                var spreadPath = parse.GetValue(seedSpreadOption)?.FullName
+                                 ?? Path.Combine(repoRoot ?? Path.GetDirectoryName(Path.GetDirectoryName(outDir)!)!, "data", VaeCourse.SeedSpread.FileName);
+                var seedsRoot = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outDir))!, "seeds");
+                return await SeedRuns.RunAsync(console, terminal, paths, options, seeds, seedsRoot, spreadPath, args, repoRoot, token);
+            }
             console.MarkupLine($"Running {paths.Count} notebook(s) from {Markup.Escape(notebooks)} -> {Markup.Escape(outDir)}" +
-                               (options.Quick ? " (VAE_QUICK=1)" : "") + (options.Fresh ? " (VAE_FRESH=1)" : ""));
+                               (options.Quick ? " (VAE_QUICK=1)" : "") + (options.Fresh ? " (VAE_FRESH=1)" : "") +
+                               (options.SeedOffset != 0 ? $" (VAE_SEED_OFFSET={options.SeedOffset})" : ""));
             var results = terminal
                 ? await TerminalProgress.RunAsync(console, reporter => Runner.RunAllAsync(paths, options with { Reporter = reporter }, token))
                 : await Runner.RunAllAsync(paths, options, token);
@@ -158,6 +201,19 @@ public static class Cli
             ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
         };
         return await root.Parse(args).InvokeAsync(config, cancellationToken);
+    }
+
+    /// <summary>"0,1,2" as distinct offsets 0 or more, in order; null when the list is empty or malformed.</summary>
+    internal static IReadOnlyList<long>? ParseSeeds(string text)
+    {
+        var offsets = new List<long>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long offset) || offsets.Contains(offset))
+                return null;
+            offsets.Add(offset);
+        }
+        return offsets.Count == 0 ? null : offsets;
     }
 
     /// <summary>
@@ -193,7 +249,7 @@ public static class Cli
         return console;
     }
 
-    private static void PrintSummary(IAnsiConsole console, IReadOnlyList<string> paths, IReadOnlyList<NotebookRunResult> results, bool terminal)
+    internal static void PrintSummary(IAnsiConsole console, IReadOnlyList<string> paths, IReadOnlyList<NotebookRunResult> results, bool terminal)
     {
         var table = new Table().Border(terminal ? TableBorder.Rounded : TableBorder.Ascii)
             .AddColumn("notebook").AddColumn("result").AddColumn(new TableColumn("seconds").RightAligned())

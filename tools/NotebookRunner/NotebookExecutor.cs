@@ -201,15 +201,18 @@ public static class NotebookExecutor
     }
 
     /// <summary>
-    /// Hidden first submission: sets VAE_QUICK for --quick, VAE_FRESH for --fresh and VAE_STRICT always (a claim that
-    /// fails fails its cell: see lib/Claim.cs), and starts a watchdog thread that ends the kernel when this runner
+    /// Hidden first submission: sets VAE_QUICK for --quick, VAE_FRESH for --fresh, VAE_SEED_OFFSET always (0 unless
+    /// --seed-offset or --seeds), VAE_STRICT unless <see cref="RunOptions.Strict"/> is off (a claim that fails fails its
+    /// cell: see lib/Claim.cs), and starts a watchdog thread that ends the kernel when this runner
     /// process is gone (so even a killed runner leaves no kernel behind). Produces no output.
     /// </summary>
     private static string SetupCode(RunOptions options)
     {
         var quick = options.Quick ? "System.Environment.SetEnvironmentVariable(\"VAE_QUICK\", \"1\");\n" : "";
         var fresh = options.Fresh ? "System.Environment.SetEnvironmentVariable(\"VAE_FRESH\", \"1\");\n" : "";
-        return quick + fresh + "System.Environment.SetEnvironmentVariable(\"VAE_STRICT\", \"1\");\n" + $$"""
+        var seed = $"System.Environment.SetEnvironmentVariable(\"VAE_SEED_OFFSET\", \"{options.SeedOffset}\");\n";
+        var strict = $"System.Environment.SetEnvironmentVariable(\"VAE_STRICT\", \"{(options.Strict ? "1" : "0")}\");\n";
+        return quick + fresh + seed + strict + $$"""
             new System.Threading.Thread(() =>
             {
                 while (true)

@@ -18,6 +18,16 @@ public sealed record RunOptions
     /// <summary>When true, the kernel gets <c>VAE_FRESH=1</c> (the model cache is ignored); otherwise it inherits whatever this process has.</summary>
     public bool Fresh { get; init; }
 
+    /// <summary>
+    /// The kernel gets <c>VAE_SEED_OFFSET</c> set to this (lib/Course.cs: <c>Course.Seed</c> adds it to every seed a
+    /// notebook fixes); 0, the default, runs the notebooks with the seeds written in them.
+    /// </summary>
+    public long SeedOffset { get; init; }
+    /// <summary>
+    /// When true (the default), the kernel gets <c>VAE_STRICT=1</c>: a claim that does not hold fails its cell and the run.
+    /// False lets every claim be checked and recorded, held or not (the seed-spread runs).
+    /// </summary>
+    public bool Strict { get; init; } = true;
     /// <summary>Folder the executed notebooks are written to (same file name); null writes nothing.</summary>
     public string? OutputDirectory { get; init; }
 
