@@ -82,6 +82,29 @@ public sealed class BookTests
     }
 
     [Fact]
+    public async Task The_index_shows_the_READMEs_claim_map_with_every_section_of_the_article()
+    {
+        var map = BookBuilder.ClaimMapFrom(Path.Combine(CourseRun.RepositoryRoot, "README.md"));
+        Assert.NotNull(map);
+        Assert.DoesNotContain("](#", map);          // README anchors do not exist in the book
+        Assert.DoesNotContain("\n## ", map);       // one section only
+        var sections = map!.Split('\n').Where(l => l.StartsWith("| ") && !l.StartsWith("| article") && !l.StartsWith("| ---"))
+            .Select(l => l.Split('|')[1].Trim()).ToList();
+        foreach (var section in new[] { "1", "2.1", "2.2", "2.3", "3.3", "3.4", "4.2", "5", "6", "7", "8", "9.1", "9.2" })
+            Assert.Contains(section, sections);
+
+        using var temp = new TempFolder();
+        var notebook = ExecutedNotebook(temp.Path, "01-first.ipynb", "First");
+        var book = await BookBuilder.BuildAsync([notebook], Path.Combine(temp.Path, "book"), CourseRun.NpmCache, claimMap: map);
+        var index = File.ReadAllText(book.IndexPath);
+        Assert.Contains("<h2 id=\"claims\">The article, claim by claim</h2>", index);
+        Assert.Contains("<table>", index);
+        Assert.Contains("the fourth link is a dead path", index);
+
+        Assert.Null(BookBuilder.ClaimMapFrom(Path.Combine(temp.Path, "no-README.md")));
+    }
+
+    [Fact]
     public async Task A_failed_download_names_the_url_and_the_cache_file_and_keeps_the_previous_book()
     {
         using var temp = new TempFolder();

@@ -225,7 +225,8 @@ public static class Cli
         var executed = Runner.ExecutedCopies(notebooks, executedDir);
         try
         {
-            var book = await Book.BookBuilder.BuildAsync(executed, bookDir, cacheDir, cancellationToken: token);
+            var readme = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(notebooks))!, "README.md");
+            var book = await Book.BookBuilder.BuildAsync(executed, bookDir, cacheDir, cancellationToken: token, claimMap: Book.BookBuilder.ClaimMapFrom(readme));
             console.MarkupLine($"Book: {book.Pages.Count} page(s), {book.Pages.Sum(p => p.Charts)} chart(s), {book.Bytes / 1e6:0.0} MB -> {Markup.Escape(book.IndexPath)}");
             return true;
         }

@@ -27,8 +27,12 @@ public static class BookBuilder
     /// Writes the book for <paramref name="executedNotebooks"/> into <paramref name="siteDirectory"/> (emptied
     /// first), taking plotly.js, KaTeX and highlight.js from <paramref name="cacheDirectory"/> or the npm registry.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="claimMap"/>, when given, is markdown shown on the index under "The article, claim by claim" (the
+    /// main command passes the README's section of that name: <see cref="ClaimMapFrom"/>).
+    /// </remarks>
     public static async Task<BookResult> BuildAsync(IReadOnlyList<string> executedNotebooks, string siteDirectory, string cacheDirectory,
-        HttpClient? http = null, CancellationToken cancellationToken = default)
+        HttpClient? http = null, CancellationToken cancellationToken = default, string? claimMap = null)
     {
         ArgumentNullException.ThrowIfNull(executedNotebooks);
         if (executedNotebooks.Count == 0) throw new BookException("There are no executed notebooks to make a book of; run the notebooks first.");
@@ -57,7 +61,7 @@ public static class BookBuilder
                 await File.WriteAllTextAsync(Path.Combine(staging, infos[i].FileName), html, cancellationToken);
                 written.Add(infos[i] with { Charts = charts, MathExpressions = maths });
             }
-            await File.WriteAllTextAsync(Path.Combine(staging, "index.html"), Index(pages.Select(p => p.Json).ToList(), written), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(staging, "index.html"), Index(pages.Select(p => p.Json).ToList(), written, claimMap), cancellationToken);
 
             if (System.IO.Directory.Exists(site)) System.IO.Directory.Delete(site, recursive: true);
             System.IO.Directory.Move(staging, site);
@@ -204,7 +208,27 @@ public static class BookBuilder
         return nav.Append("</nav>").ToString();
     }
 
-    private static string Index(IReadOnlyList<JsonObject> notebooks, IReadOnlyList<BookPage> pages)
+    /// <summary>Heading of the README section that maps the article's claims to the notebooks.</summary>
+    public const string ClaimMapHeading = "## The article, claim by claim";
+
+    /// <summary>
+    /// The body of the README section <see cref="ClaimMapHeading"/> (up to the next "## " heading), with links to the
+    /// README's own anchors turned into plain text, since the book has no such anchors; null when the file or the section
+    /// is missing.
+    /// </summary>
+    public static string? ClaimMapFrom(string readmePath)
+    {
+        if (!File.Exists(readmePath)) return null;
+        var text = File.ReadAllText(readmePath).Replace("\r\n", "\n");
+        int start = text.IndexOf(ClaimMapHeading + "\n", StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += ClaimMapHeading.Length + 1;
+        int end = text.IndexOf("\n## ", start, StringComparison.Ordinal);
+        var body = end < 0 ? text[start..] : text[start..end];
+        return System.Text.RegularExpressions.Regex.Replace(body, @"\[([^\]]+)\]\(#[^)]*\)", "$1").Trim();
+    }
+
+    private static string Index(IReadOnlyList<JsonObject> notebooks, IReadOnlyList<BookPage> pages, string? claimMap)
     {
         var list = new StringBuilder("<ol class=\"contents\">\n");
         for (int i = 0; i < pages.Count; i++)
@@ -219,7 +243,9 @@ public static class BookBuilder
         return $"{Head(title)}<body>\n<main>\n<h1>{title}</h1>\n" +
                "<p>Every notebook of the course with the outputs of its last run: text, tables, images and interactive charts. " +
                "The pages work offline; open any of them from disk.</p>\n" +
-               $"{list}</main>\n{Scripts}</body>\n</html>\n";
+               $"{list}" +
+               (claimMap is null ? "" : $"<h2 id=\"claims\">The article, claim by claim</h2>\n{Markdig.Markdown.ToHtml(claimMap, Markdown)}") +
+               $"</main>\n{Scripts}</body>\n</html>\n";
     }
 
     /// <summary>The first paragraph of the first markdown cell that is not the title, as plain text.</summary>
