@@ -61,7 +61,7 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
         Check.Positive(inputSize, nameof(inputSize));
         Check.Positive(latentSize, nameof(latentSize));
         Check.AllPositive(hidden, nameof(hidden));
-        var encoder = MlpDecoder.Stack(inputSize, hidden, out int last);
+        var encoder = HiddenLayers.Relu(inputSize, hidden, out int last);
         encoder.append(Linear(last, latentSize));
         return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize, likelihood)
         {
