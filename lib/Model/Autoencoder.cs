@@ -11,19 +11,17 @@ namespace VaeCourse.Model;
 /// term a <see cref="Vae"/> with that likelihood has. No distribution over z, no sampling and no KL term: its
 /// <see cref="LossTerms.Kl"/> is always zero.
 /// </summary>
-public sealed class Autoencoder : Module<Tensor, LossTerms>
+public sealed class Autoencoder : LatentModel
 {
     /// <summary>
     /// Assembles an autoencoder from an encoder and a decoder, trained on the mean squared error, or on
     /// -<paramref name="likelihood"/>.LogProb(x, decoder(z)) when a likelihood is given.
     /// </summary>
     public Autoencoder(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, int latentSize, ILikelihood? likelihood = null)
-        : base(nameof(Autoencoder))
+        : base(nameof(Autoencoder), latentSize)
     {
-        Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
-        LatentSize = latentSize;
         Likelihood = likelihood;
         RegisterComponents();
     }
@@ -75,9 +73,6 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     /// <summary>The decoder: z to the reconstruction.</summary>
     public Module<Tensor, Tensor> Decoder { get; }
 
-    /// <summary>Number of code dimensions.</summary>
-    public int LatentSize { get; }
-
     /// <summary>
     /// The likelihood whose negative log-probability of x is the reconstruction loss, with the decoder's output as its
     /// parameter; null for the mean squared error.
@@ -85,24 +80,11 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     public ILikelihood? Likelihood { get; }
 
     /// <summary>
-    /// Number of input features per example when known: set by <see cref="Article"/> and <see cref="Mlp"/>;
-    /// null for an autoencoder assembled from other networks. Data of another width is rejected with a message naming both sizes.
-    /// </summary>
-    public int? InputSize
-    {
-        get => inputSize;
-        init => inputSize = Check.OptionalInputSize(value, nameof(InputSize));
-    }
-
-    private readonly int? inputSize;
-
-    /// <summary>
     /// Reconstruction per example: the mean squared error (Keras' "mse": the mean over features), or
     /// -log p(x | decoder(z)) under <see cref="Likelihood"/> when it is set; Kl = 0.
     /// </summary>
-    public override LossTerms forward(Tensor x)
+    protected override LossTerms Losses(Tensor x)
     {
-        Check.FitsInput(x, InputSize, nameof(x));
         using var z = Encoder.forward(x);
         using var output = Decoder.forward(z);
         var reconstruction = Likelihood is null ? (output - x).square().mean(new long[] { -1 }) : -Likelihood.LogProb(x, output);

@@ -11,21 +11,20 @@ namespace VaeCourse.Model;
 /// and calling the module on such rows returns the per-example terms of the conditional ELBO,
 /// E_q[log p(x|z, y)] - KL(q(z|x, y) || p(z)).
 /// </summary>
-public sealed class ConditionalVae : Module<Tensor, LossTerms>
+public sealed class ConditionalVae : LatentModel
 {
     /// <summary>Assembles a conditional VAE: the encoder reads [x, y], the decoder reads [z, y].</summary>
     public ConditionalVae(Module<Tensor, (Tensor Mu, Tensor LogVar)> encoder, Module<Tensor, Tensor> decoder, ILikelihood likelihood,
-        int dataSize, int classes, int latentSize) : base(nameof(ConditionalVae))
+        int dataSize, int classes, int latentSize) : base(nameof(ConditionalVae), latentSize)
     {
         Check.Positive(dataSize, nameof(dataSize));
         Check.Positive(classes, nameof(classes));
-        Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         Likelihood = likelihood ?? throw new ArgumentNullException(nameof(likelihood));
         DataSize = dataSize;
         Classes = classes;
-        LatentSize = latentSize;
+        InputSize = dataSize + classes; // a training row: the example followed by its one-hot class
         RegisterComponents();
     }
 
@@ -60,12 +59,6 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     /// <summary>Number of classes y can take.</summary>
     public int Classes { get; }
 
-    /// <summary>Number of latent dimensions.</summary>
-    public int LatentSize { get; }
-
-    /// <summary>Width of a training row: the example followed by its one-hot class.</summary>
-    public int InputSize => DataSize + Classes;
-
     /// <summary>Training rows for this model: each example followed by the one-hot vector of its class ([N, DataSize + Classes]).</summary>
     public Tensor Join(Tensor x, Tensor labels)
     {
@@ -74,9 +67,8 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     }
 
     /// <inheritdoc />
-    public override LossTerms forward(Tensor rows)
+    protected override LossTerms Losses(Tensor rows)
     {
-        Check.FitsInput(rows, InputSize, nameof(rows));
         using var scope = NewDisposeScope();
         var x = rows.narrow(1, 0, DataSize);
         var y = rows.narrow(1, DataSize, Classes);
@@ -109,10 +101,9 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     {
         ArgumentNullException.ThrowIfNull(labels);
         using var _ = no_grad();
-        var p = parameters().First();
         using var scope = NewDisposeScope();
-        var z = randn(new long[] { labels.shape[0], LatentSize }, dtype: p.dtype, generator: generator).to(p.device);
-        return Decode(z, labels.to(p.device)).MoveToOuterDisposeScope();
+        var z = randn(new long[] { labels.shape[0], LatentSize }, dtype: parameters().First().dtype, generator: generator).to(Device);
+        return Decode(z, labels.to(Device)).MoveToOuterDisposeScope();
     }
 
     private Tensor OneHot(Tensor labels, long count, ScalarType dtype)

@@ -10,17 +10,15 @@ namespace VaeCourse.Model;
 /// likelihood. Calling the module on a batch returns the per-example <see cref="LossTerms"/> of the
 /// ELBO with one reparameterised sample (see <see cref="Elbo.Terms"/>).
 /// </summary>
-public sealed class Vae : Module<Tensor, LossTerms>
+public sealed class Vae : LatentModel
 {
     /// <summary>Assembles a VAE from an encoder, a decoder and the decoder's likelihood.</summary>
     public Vae(Module<Tensor, (Tensor Mu, Tensor LogVar)> encoder, Module<Tensor, Tensor> decoder, ILikelihood likelihood, int latentSize)
-        : base(nameof(Vae))
+        : base(nameof(Vae), latentSize)
     {
-        Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         Likelihood = likelihood ?? throw new ArgumentNullException(nameof(likelihood));
-        LatentSize = latentSize;
         RegisterComponents();
     }
 
@@ -59,23 +57,8 @@ public sealed class Vae : Module<Tensor, LossTerms>
     /// <summary>The decoder's likelihood p(x|z).</summary>
     public ILikelihood Likelihood { get; }
 
-    /// <summary>Number of latent dimensions.</summary>
-    public int LatentSize { get; }
-
-    /// <summary>
-    /// Number of input features per example (784 for 28x28 images) when known: set by <see cref="Mlp"/> and
-    /// <see cref="Conv"/>; null for a VAE assembled from other networks. Data of another width is rejected with a message naming both sizes.
-    /// </summary>
-    public int? InputSize
-    {
-        get => inputSize;
-        init => inputSize = Check.OptionalInputSize(value, nameof(InputSize));
-    }
-
-    private readonly int? inputSize;
-
     /// <inheritdoc />
-    public override LossTerms forward(Tensor x) => Elbo.Terms(this, x);
+    protected override LossTerms Losses(Tensor x) => Elbo.Terms(this, x);
 
     /// <summary>The parameters of q(z|x): mu and log sigma^2, each [batch, latent].</summary>
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
@@ -108,11 +91,7 @@ public sealed class Vae : Module<Tensor, LossTerms>
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         // Draw on the CPU, where a CPU generator works, then move: the same samples on every device, in the model's dtype.
-        var p = parameters().First();
-        var z = randn(new long[] { count, LatentSize }, dtype: p.dtype, generator: generator).to(p.device);
+        var z = randn(new long[] { count, LatentSize }, dtype: parameters().First().dtype, generator: generator).to(Device);
         return Decode(z).MoveToOuterDisposeScope();
     }
-
-    /// <summary>The device the parameters live on.</summary>
-    public Device Device => parameters().First().device;
 }

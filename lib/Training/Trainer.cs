@@ -3,20 +3,19 @@ using TorchSharp;
 using VaeCourse.Data;
 using VaeCourse.Model;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace VaeCourse.Training;
 
 /// <summary>
-/// Minibatch training of a model that returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
-/// an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
+/// Minibatch training of a <see cref="LatentModel"/>, whose forward pass returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
+/// a <see cref="ConditionalVae"/>, an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
 /// takes its batches by index, every step runs inside a dispose scope so memory stays flat, and the
 /// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1). With
 /// <see cref="Binarization.Dynamic"/> each batch is binarized as it is taken (dynamic binarization).
 /// </summary>
 public sealed class Trainer
 {
-    private readonly Module<Tensor, LossTerms> model;
+    private readonly LatentModel model;
     private readonly TrainerOptions options;
     private readonly optim.Optimizer optimizer;
     private readonly List<TorchSharp.Modules.Parameter> parameters;
@@ -25,7 +24,7 @@ public sealed class Trainer
     private long steps; // optimisation steps taken by every Fit so far: the clock of the KL warm-up
 
     /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
-    public Trainer(Module<Tensor, LossTerms> model, TrainerOptions? options = null)
+    public Trainer(LatentModel model, TrainerOptions? options = null)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.options = options ?? new TrainerOptions();
@@ -72,10 +71,10 @@ public sealed class Trainer
     {
         CheckData(train, nameof(train));
         if (test is not null) CheckData(test, nameof(test));
-        Check.FitsInput(train, Check.InputSizeOf(model), nameof(train));
+        Check.FitsInput(train, model.InputSize, nameof(train));
         if (test is not null)
         {
-            Check.FitsInput(test, Check.InputSizeOf(model), nameof(test));
+            Check.FitsInput(test, model.InputSize, nameof(test));
             if (test.shape[1] != train.shape[1])
                 throw new ArgumentException($"test has {test.shape[1]} features per example but train has {train.shape[1]}; both must have the model's input size.", nameof(test));
         }
@@ -84,7 +83,7 @@ public sealed class Trainer
         int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
         var history = new TrainingHistory();
         if (steps == 0) manual_seed(options.Seed);
-        var device = DeviceOf(model, train);
+        var device = model.Device;
         using var sums = zeros(2, dtype: float64, device: device);
         var total = Stopwatch.StartNew();
 
@@ -167,18 +166,18 @@ public sealed class Trainer
     /// Mean reconstruction loss and KL per example over <paramref name="data"/>, in evaluation mode and
     /// without gradients, in batches of <paramref name="batchSize"/>.
     /// </summary>
-    public static (double Reconstruction, double Kl) Evaluate(Module<Tensor, LossTerms> model, Tensor data, int batchSize = 1000)
+    public static (double Reconstruction, double Kl) Evaluate(LatentModel model, Tensor data, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckData(data, nameof(data));
         Check.Positive(batchSize, nameof(batchSize));
-        Check.FitsInput(data, Check.InputSizeOf(model), nameof(data));
+        Check.FitsInput(data, model.InputSize, nameof(data));
         bool wasTraining = model.training;
         model.eval();
         try
         {
             using var _ = no_grad();
-            var device = DeviceOf(model, data);
+            var device = model.Device;
             using var sums = zeros(2, dtype: float64, device: device);
             long n = data.shape[0];
             for (long start = 0; start < n; start += batchSize)
@@ -194,10 +193,6 @@ public sealed class Trainer
             model.train(wasTraining);
         }
     }
-
-    /// <summary>Where the model's parameters live (a GPU when it was moved there); the data's device for a model without parameters.</summary>
-    private static Device DeviceOf(Module<Tensor, LossTerms> model, Tensor data) =>
-        model.parameters().FirstOrDefault()?.device ?? data.device;
 
     /// <summary><paramref name="t"/> itself when it is already on <paramref name="device"/>, else a copy there.</summary>
     private static Tensor OnDevice(Tensor t, Device device) =>

@@ -95,14 +95,14 @@ public class BinarizationTests(ITestOutputHelper output)
     }
 
     /// <summary>A "model" that records the batches the trainer gives it; its loss is a squared error against one parameter.</summary>
-    private sealed class RecordingModel : Module<Tensor, LossTerms>
+    private sealed class RecordingModel : LatentModel
     {
         private readonly TorchSharp.Modules.Parameter center = Parameter(zeros(Pixels));
         public readonly List<Tensor> Batches = new();
 
-        public RecordingModel() : base(nameof(RecordingModel)) => RegisterComponents();
+        public RecordingModel() : base(nameof(RecordingModel), latentSize: 1) => RegisterComponents();
 
-        public override LossTerms forward(Tensor x)
+        protected override LossTerms Losses(Tensor x)
         {
             if (training) Batches.Add(x.detach().clone().DetachFromDisposeScope());
             return new LossTerms((x - center).square().sum(-1), zeros(x.shape[0]));

@@ -113,12 +113,12 @@ public class ReviewFaultTests
     }
 
     /// <summary>A one-parameter model that records the first feature of the rows of its first batch.</summary>
-    private sealed class OrderRecorder : Module<Tensor, LossTerms>
+    private sealed class OrderRecorder : LatentModel
     {
         private readonly TorchSharp.Modules.Parameter weight = Parameter(ones(1));
-        public OrderRecorder() : base(nameof(OrderRecorder)) => RegisterComponents();
+        public OrderRecorder() : base(nameof(OrderRecorder), latentSize: 1) => RegisterComponents();
         public Tensor? FirstColumn { get; private set; }
-        public override LossTerms forward(Tensor x)
+        protected override LossTerms Losses(Tensor x)
         {
             FirstColumn ??= x.select(1, 0).detach().clone().DetachFromDisposeScope();
             var loss = (x.sum(1) * 0 + weight.square()).contiguous();

@@ -64,12 +64,12 @@ public sealed class DivergenceTests
     }
 
     /// <summary>Wraps a VAE; at one chosen step adds sqrt(u) with u exactly 0, whose value is 0 but whose gradient is infinite.</summary>
-    private sealed class PoisonedGradients : nn.Module<Tensor, LossTerms>
+    private sealed class PoisonedGradients : LatentModel
     {
         private readonly Vae inner;
         private int step;
 
-        public PoisonedGradients(Vae inner) : base(nameof(PoisonedGradients))
+        public PoisonedGradients(Vae inner) : base(nameof(PoisonedGradients), inner.LatentSize)
         {
             this.inner = inner;
             RegisterComponents();
@@ -80,7 +80,7 @@ public sealed class DivergenceTests
         /// <summary>The parameters as they were just before the poisoned step.</summary>
         public List<Tensor>? Before { get; private set; }
 
-        public override LossTerms forward(Tensor x)
+        protected override LossTerms Losses(Tensor x)
         {
             var terms = inner.forward(x);
             if (++step != PoisonAtStep) return terms;

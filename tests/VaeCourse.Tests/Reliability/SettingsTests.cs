@@ -237,7 +237,7 @@ public sealed class SettingsTests
     [InlineData(20, 784, "test")]
     public void Trainer_Fit_rejects_data_that_does_not_fit_the_model_before_training(int modelInput, int features, string which)
     {
-        foreach (var model in new nn.Module<Tensor, LossTerms>[] { Vae.Mlp(modelInput, new[] { 8 }, 2), Autoencoder.Mlp(modelInput, new[] { 8 }, 2) })
+        foreach (var model in new LatentModel[] { Vae.Mlp(modelInput, new[] { 8 }, 2), Autoencoder.Mlp(modelInput, new[] { 8 }, 2) })
         {
             var before = model.parameters().Select(p => p.detach().clone()).ToList();
             var trainer = new Trainer(model, new TrainerOptions { Epochs = 1, BatchSize = 4 });

@@ -50,7 +50,7 @@ public sealed class ModelCacheTests : IDisposable
         return Vae.Mlp(64, new[] { hidden }, 4, likelihood);
     }
 
-    private (ModelCacheResult Result, int Reports) Run(nn.Module<Tensor, LossTerms> model, TrainerOptions? options = null, Tensor? trainData = null,
+    private (ModelCacheResult Result, int Reports) Run(LatentModel model, TrainerOptions? options = null, Tensor? trainData = null,
         Tensor? testData = null, bool noTest = false, Func<Stream, Stream>? wrap = null)
     {
         int reports = 0;
@@ -119,7 +119,7 @@ public sealed class ModelCacheTests : IDisposable
     };
 
     /// <summary>The model, options and data of the base run (<paramref name="change"/> null) or of the run that changes one thing.</summary>
-    private (nn.Module<Tensor, LossTerms> Model, TrainerOptions Options, Tensor Train, Tensor? Test) Variant(string? change) => change switch
+    private (LatentModel Model, TrainerOptions Options, Tensor Train, Tensor? Test) Variant(string? change) => change switch
     {
         null => (Small(likelihood: new GaussianLikelihood(0.1)), Options, train, test),
         "Epochs" => (Small(likelihood: new GaussianLikelihood(0.1)), Options with { Epochs = 3 }, train, test),
