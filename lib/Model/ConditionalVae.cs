@@ -9,7 +9,7 @@ namespace VaeCourse.Model;
 /// where y is a class given as a one-hot vector. It trains with the same <see cref="Training.Trainer"/> as
 /// a <see cref="Vae"/>: each training row is the example followed by its one-hot class (see <see cref="Join"/>),
 /// and calling the module on such rows returns the per-example terms of the conditional ELBO,
-/// E_q[log p(x|z, y)] - KL(q(z|x, y) || p(z)).
+/// E_q[log p(x|z, y)] - KL(q(z|x, y) || p(z)) (<see cref="Elbo.Terms"/>, with the decoder reading [z, y]).
 /// </summary>
 public sealed class ConditionalVae : LatentModel
 {
@@ -69,15 +69,12 @@ public sealed class ConditionalVae : LatentModel
     /// <inheritdoc />
     protected override LossTerms Losses(Tensor rows)
     {
-        using var scope = NewDisposeScope();
-        var x = rows.narrow(1, 0, DataSize);
-        var y = rows.narrow(1, DataSize, Classes);
+        using var x = rows.narrow(1, 0, DataSize);
+        using var y = rows.narrow(1, DataSize, Classes);
         var (mu, logVar) = Encoder.forward(rows);
-        var z = Reparameterize.Sample(mu, logVar);
-        var output = Decoder.forward(cat(new[] { z, y }, 1));
-        var reconstruction = -Likelihood.LogProb(x, output);
-        var kl = KlDivergence.Closed(mu, logVar);
-        return new LossTerms(reconstruction.MoveToOuterDisposeScope(), kl.MoveToOuterDisposeScope());
+        using (mu)
+        using (logVar)
+            return Elbo.Terms(x, mu, logVar, z => Decoder.forward(cat(new[] { z, y }, 1)), Likelihood);
     }
 
     /// <summary>The parameters of q(z|x, y) for examples <paramref name="x"/> of classes <paramref name="labels"/>.</summary>

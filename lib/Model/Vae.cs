@@ -8,7 +8,7 @@ namespace VaeCourse.Model;
 /// A variational autoencoder (Kingma and Welling 2013; Rezende et al. 2014): prior p(z) = N(0, I),
 /// Gaussian encoder q(z|x) = N(mu(x), diag sigma^2(x)), decoder p(x|z) given by a network and a
 /// likelihood. Calling the module on a batch returns the per-example <see cref="LossTerms"/> of the
-/// ELBO with one reparameterised sample (see <see cref="Elbo.Terms"/>).
+/// ELBO with one reparameterised sample (<see cref="Elbo.Terms"/>).
 /// </summary>
 public sealed class Vae : LatentModel
 {
@@ -58,7 +58,13 @@ public sealed class Vae : LatentModel
     public ILikelihood Likelihood { get; }
 
     /// <inheritdoc />
-    protected override LossTerms Losses(Tensor x) => Elbo.Terms(this, x);
+    protected override LossTerms Losses(Tensor x)
+    {
+        var (mu, logVar) = Encoder.forward(x);
+        using (mu)
+        using (logVar)
+            return Elbo.Terms(x, mu, logVar, Decoder.forward, Likelihood);
+    }
 
     /// <summary>The parameters of q(z|x): mu and log sigma^2, each [batch, latent].</summary>
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)

@@ -136,7 +136,7 @@ public sealed class SettingsTests
         Rejects(() => vae.forward(x), "x", sizes);
         Rejects(() => vae.Encode(x), "x", sizes);
         Rejects(() => vae.Reconstruct(x), "x", sizes);
-        Rejects(() => Elbo.Terms(vae, x), "x", sizes);
+        Rejects(() => vae.call(x), "x", sizes);
         Rejects(() => ImportanceWeighted.LogLikelihood(vae, x, k: 5), "x", sizes);
         Rejects(() => ImportanceWeighted.Mean(vae, x, k: 5), "data", sizes);
         Rejects(() => ae.forward(x), "x", sizes);
