@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace VaeCourse.Tests;
 
-/// <summary>Tests of the applications notebook's library parts: ImplicitFeedback, Ranking, Neighbours, MultVae, TopicCorpus.</summary>
+/// <summary>Tests of the applications notebook's library parts: ImplicitFeedback, Ranking, Neighbours, Vae.Mult, TopicCorpus.</summary>
 public class ApplicationsDataTests
 {
     public ApplicationsDataTests() => Course.Setup(seed: 11);
@@ -245,13 +245,13 @@ public class ApplicationsDataTests
         Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => Neighbours.BaseRate(1, (_, _) => true)).ParamName);
     }
 
-    // ---------------------------------------------------------------- MultVae
+    // ---------------------------------------------------------------- Vae.Mult
 
     [Fact]
     public void MultVaeNormalisesItsInputAndDropsOutOnlyWhileTraining()
     {
         manual_seed(0);
-        var vae = MultVae.Create(items: 40, hidden: 16, latentSize: 4);
+        var vae = Vae.Mult(items: 40, hidden: 16, latentSize: 4);
         Assert.Equal(40, vae.InputSize);
         Assert.IsType<MultinomialLikelihood>(vae.Likelihood);
         var x = (rand(8, 40) > 0.7).to(float32);
@@ -270,11 +270,11 @@ public class ApplicationsDataTests
     [Fact]
     public void MultVaeRejectsBadSettingsNamingThem()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => MultVae.Create(items: 10, dropout: 1.0));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Vae.Mult(items: 10, dropout: 1.0));
         Assert.Equal("dropout", e.ParamName);
         Assert.Contains("[0, 1)", e.Message);
-        Assert.Equal("items", Assert.Throws<ArgumentOutOfRangeException>(() => MultVae.Create(items: 0)).ParamName);
-        Assert.Equal("latentSize", Assert.Throws<ArgumentOutOfRangeException>(() => MultVae.Create(items: 10, latentSize: 0)).ParamName);
+        Assert.Equal("items", Assert.Throws<ArgumentOutOfRangeException>(() => Vae.Mult(items: 0)).ParamName);
+        Assert.Equal("latentSize", Assert.Throws<ArgumentOutOfRangeException>(() => Vae.Mult(items: 10, latentSize: 0)).ParamName);
     }
 
     [Trait("Category", "Slow")]
@@ -290,7 +290,7 @@ public class ApplicationsDataTests
         double popularityRecall = Ranking.RecallAt(popularity, heldOut, 20, foldIn);
         double randomRecall = Ranking.RecallAt(random, heldOut, 20, foldIn);
         manual_seed(1);
-        var vae = MultVae.Create(items: 200, hidden: 64, latentSize: 8);
+        var vae = Vae.Mult(items: 200, hidden: 64, latentSize: 8);
         new Trainer(vae, new TrainerOptions { Epochs = 10, BatchSize = 50, Beta = 0.2, KlWarmupEpochs = 3, Seed = 1 }).Fit(train);
         double vaeRecall = Ranking.RecallAt(vae.Reconstruct(foldIn), heldOut, 20, foldIn);
         double oracleRecall = Ranking.RecallAt(data.Logits[700..], heldOut, 20, foldIn);

@@ -88,7 +88,7 @@ public class ReviewFaultTests
     public void ImportanceWeightedBoundEvaluatesWithoutDropout()
     {
         manual_seed(7);
-        var model = MultVae.Create(items: 30, hidden: 16, latentSize: 4, dropout: 0.5);
+        var model = Vae.Mult(items: 30, hidden: 16, latentSize: 4, dropout: 0.5);
         var clicks = (Data(5, 30, 3) > 0.7).to(float32);
         model.train();
         manual_seed(1);

@@ -151,7 +151,7 @@ public sealed class ModelCacheTests : IDisposable
     private static Vae SeededMultVae(double dropout)
     {
         manual_seed(0);
-        return MultVae.Create(64, hidden: 32, latentSize: 4, dropout: dropout);
+        return Vae.Mult(64, hidden: 32, latentSize: 4, dropout: dropout);
     }
 
     [Theory]
