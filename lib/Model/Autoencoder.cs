@@ -91,19 +91,25 @@ public sealed class Autoencoder : LatentModel
         return new LossTerms(reconstruction, zeros_like(reconstruction));
     }
 
-    /// <summary>The code of each example (no gradients).</summary>
+    /// <summary>
+    /// The encoder's output for <paramref name="x"/>: the code z = f(x) of each example, [batch, latent]. As for
+    /// <see cref="Vae.Encode"/>, gradients flow through it: wrap the call in <c>using (torch.no_grad())</c> when only
+    /// the values are needed.
+    /// </summary>
     public Tensor Encode(Tensor x)
     {
         Check.FitsInput(x, InputSize, nameof(x));
-        using var _ = no_grad();
         return Encoder.forward(x);
     }
 
-    /// <summary>The reconstruction for each code (no gradients): the decoder's output, or the mean of <see cref="Likelihood"/> given it.</summary>
+    /// <summary>
+    /// The reconstruction for each code: the mean of <see cref="Likelihood"/> given the decoder's output, or for the mean
+    /// squared error the decoder's output itself. As for <see cref="Vae.Decode"/>, gradients flow through it: wrap the
+    /// call in <c>using (torch.no_grad())</c> when only the values are needed.
+    /// </summary>
     public Tensor Decode(Tensor z)
     {
         Check.FitsLatent(z, LatentSize, nameof(z));
-        using var _ = no_grad();
         if (Likelihood is null) return Decoder.forward(z);
         using var output = Decoder.forward(z);
         return Likelihood.Mean(output);

@@ -84,14 +84,22 @@ public sealed class Vae : LatentModel
             return Elbo.Terms(x, mu, logVar, Decoder.forward, Likelihood);
     }
 
-    /// <summary>The parameters of q(z|x): mu and log sigma^2, each [batch, latent].</summary>
+    /// <summary>
+    /// The encoder's output for <paramref name="x"/>: the parameters of q(z|x), mu and log sigma^2, each [batch, latent].
+    /// Gradients flow through it (the same holds for <see cref="Autoencoder.Encode"/>): wrap the call in
+    /// <c>using (torch.no_grad())</c> when only the values are needed, as <see cref="Reconstruct"/> does.
+    /// </summary>
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
         Check.FitsInput(x, InputSize, nameof(x));
         return Encoder.forward(x);
     }
 
-    /// <summary>The mean of p(x|z) for each z: what the decoder "draws".</summary>
+    /// <summary>
+    /// The mean of p(x|z) for each z: what the decoder "draws". Gradients flow through it (the same holds for
+    /// <see cref="Autoencoder.Decode"/>): wrap the call in <c>using (torch.no_grad())</c> when only the values are
+    /// needed, as <see cref="Sample"/> does.
+    /// </summary>
     public Tensor Decode(Tensor z)
     {
         Check.FitsLatent(z, LatentSize, nameof(z));

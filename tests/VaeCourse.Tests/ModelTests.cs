@@ -96,6 +96,28 @@ public class ModelTests
     }
 
     [Fact]
+    public void EncodeAndDecodeMeanTheSameForBothModelsAndKeepGradients()
+    {
+        var vae = Vae.Mlp(inputSize: 16, hidden: new[] { 8 }, latentSize: 2);
+        var ae = Autoencoder.Mlp(inputSize: 16, hidden: new[] { 8 }, latentSize: 2, likelihood: new BernoulliLikelihood());
+        var x = rand(4, 16);
+        var z = randn(4, 2);
+        // Encode is the encoder's output, Decode the mean of p(x|z); both differentiable, unless the caller turns gradients off.
+        Assert.True(vae.Encode(x).Mu.requires_grad);
+        Assert.True(ae.Encode(x).requires_grad);
+        Assert.True(vae.Decode(z).requires_grad);
+        Assert.True(ae.Decode(z).requires_grad);
+        Assert.True(allclose(ae.Decode(z), ae.Decoder.forward(z).sigmoid()));
+        using (no_grad())
+        {
+            Assert.False(vae.Encode(x).Mu.requires_grad);
+            Assert.False(ae.Encode(x).requires_grad);
+            Assert.False(vae.Decode(z).requires_grad);
+            Assert.False(ae.Decode(z).requires_grad);
+        }
+    }
+
+    [Fact]
     public void ArticleAutoencoderKeepsTheArticlesTwo128UnitLayers()
     {
         var ae = Autoencoder.Article();
