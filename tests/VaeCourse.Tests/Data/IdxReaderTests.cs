@@ -233,11 +233,11 @@ public sealed class IdxReaderTests : IDisposable
     [InlineData(true)]
     public void Loads_an_image_set(bool gzip)
     {
-        var (images, labels, pixels, labelValues) = ImageSet(3, 4, 5);
+        var (images, labels, pixels, labelValues) = ImageFiles(3, 4, 5);
         string imagesPath = Write("img", gzip ? Gzip(images) : images);
         string labelsPath = Write("lbl", gzip ? Gzip(labels) : labels);
 
-        ImageSet set = Data.ImageSet.Load(imagesPath, labelsPath);
+        IdxImages set = IdxImages.Load(imagesPath, labelsPath);
 
         Assert.Equal(3, set.Count);
         Assert.Equal(4, set.Rows);
@@ -251,29 +251,29 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void Loads_a_split_from_a_folder_of_standard_files()
     {
-        var (images, labels, pixels, _) = ImageSet(2, 3, 3);
+        var (images, labels, pixels, _) = ImageFiles(2, 3, 3);
         Write("t10k-images-idx3-ubyte.gz", Gzip(images));
         Write("t10k-labels-idx1-ubyte.gz", Gzip(labels));
-        ImageSet set = Data.ImageSet.Load(_temp.Path, DatasetSplit.Test);
+        IdxImages set = IdxImages.Load(_temp.Path, DatasetSplit.Test);
         Assert.Equal(pixels, set.Pixels);
     }
 
     [Fact]
     public void Rejects_a_label_count_that_differs_from_the_image_count()
     {
-        var (images, _, _, _) = ImageSet(3, 2, 2);
+        var (images, _, _, _) = ImageFiles(3, 2, 2);
         string imagesPath = Write("img.idx", images);
         string labelsPath = Write("lbl.idx", UByte([2], [0, 1]));
-        var e = Fails(() => Data.ImageSet.Load(imagesPath, labelsPath), labelsPath, "label count", "expected 3", "found 2");
+        var e = Fails(() => IdxImages.Load(imagesPath, labelsPath), labelsPath, "label count", "expected 3", "found 2");
         Assert.Contains(imagesPath, e.Message);
     }
 
     [Fact]
     public void Rejects_an_image_file_given_as_labels()
     {
-        var (images, _, _, _) = ImageSet(3, 2, 2);
+        var (images, _, _, _) = ImageFiles(3, 2, 2);
         string imagesPath = Write("img.idx", images);
-        Fails(() => Data.ImageSet.Load(imagesPath, imagesPath), imagesPath, "expected 1", "found 3");
+        Fails(() => IdxImages.Load(imagesPath, imagesPath), imagesPath, "expected 1", "found 3");
     }
 
     /// <summary>A read-only stream that cannot seek, like a pipe.</summary>

@@ -49,7 +49,7 @@ public static class IdxTestFiles
     /// <param name="rows">Rows.</param>
     /// <param name="cols">Columns.</param>
     /// <returns>The two files' bytes and the data written.</returns>
-    public static (byte[] Images, byte[] Labels, byte[] Pixels, byte[] LabelValues) ImageSet(int count, int rows, int cols)
+    public static (byte[] Images, byte[] Labels, byte[] Pixels, byte[] LabelValues) ImageFiles(int count, int rows, int cols)
     {
         byte[] pixels = Ramp(count * rows * cols);
         byte[] labels = Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray();

@@ -9,7 +9,7 @@ public sealed class RealDatasetTests
     [FashionMnistFact]
     public void The_Debian_Fashion_MNIST_training_set_loads()
     {
-        ImageSet train = ImageSet.Load(FashionMnistFactAttribute.Folder, DatasetSplit.Train);
+        IdxImages train = IdxImages.Load(FashionMnistFactAttribute.Folder, DatasetSplit.Train);
 
         Assert.Equal(60000, train.Count);
         Assert.Equal(28, train.Rows);
@@ -27,7 +27,7 @@ public sealed class RealDatasetTests
     [FashionMnistFact]
     public void The_Debian_Fashion_MNIST_test_set_loads()
     {
-        ImageSet test = ImageSet.Load(FashionMnistFactAttribute.Folder, DatasetSplit.Test);
+        IdxImages test = IdxImages.Load(FashionMnistFactAttribute.Folder, DatasetSplit.Test);
 
         Assert.Equal(10000, test.Count);
         Assert.Equal(28, test.Rows);

@@ -329,8 +329,8 @@ public sealed class SettingsTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    public void ImageData_FromImageSet_limit(int limit) =>
-        Rejects(() => ImageData.FromImageSet(new ImageSet(new byte[8], new byte[2], 2, 2), Datasets.MnistClasses, limit), "limit", "limit", AtLeast1);
+    public void ImageData_FromIdx_limit(int limit) =>
+        Rejects(() => ImageData.FromIdx(new IdxImages(new byte[8], new byte[2], 2, 2), Datasets.MnistClasses, limit), "limit", "limit", AtLeast1);
 
     [Theory]
     [InlineData(0, 28, 784, "columns")]

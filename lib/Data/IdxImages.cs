@@ -1,18 +1,19 @@
 namespace VaeCourse.Data;
 
 /// <summary>
-/// A set of grayscale images with one label each, as plain arrays: image <c>i</c> is
-/// <c>Pixels[i * Rows * Cols .. (i + 1) * Rows * Cols]</c> in row-major order, its label <c>Labels[i]</c>.
+/// The images and labels of a pair of IDX files (MNIST's format), as the files hold them: grayscale pixels and one label
+/// per image, as bytes. Image <c>i</c> is <c>Pixels[i * Rows * Cols .. (i + 1) * Rows * Cols]</c> in row-major order, its
+/// label <c>Labels[i]</c>. <see cref="ImageData.FromIdx"/> turns them into the tensors the models take.
 /// </summary>
-public sealed class ImageSet
+public sealed class IdxImages
 {
-    /// <summary>Creates an image set from arrays.</summary>
+    /// <summary>Creates the images and labels from arrays.</summary>
     /// <param name="pixels">Count * rows * cols pixel values, image after image, row-major.</param>
     /// <param name="labels">One label per image.</param>
     /// <param name="rows">The image height.</param>
     /// <param name="cols">The image width.</param>
     /// <exception cref="ArgumentException">The array lengths do not agree with each other and the image size.</exception>
-    public ImageSet(byte[] pixels, byte[] labels, int rows, int cols)
+    public IdxImages(byte[] pixels, byte[] labels, int rows, int cols)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(labels);
@@ -69,9 +70,9 @@ public sealed class ImageSet
     /// <summary>Loads an image file (3-dimensional IDX) and a label file (1-dimensional IDX), raw or gzip.</summary>
     /// <param name="imagesPath">The images file, e.g. <c>train-images-idx3-ubyte.gz</c>.</param>
     /// <param name="labelsPath">The labels file, e.g. <c>train-labels-idx1-ubyte.gz</c>.</param>
-    /// <returns>The image set.</returns>
+    /// <returns>The images and their labels.</returns>
     /// <exception cref="IdxFormatException">Either file is malformed, or the label count differs from the image count.</exception>
-    public static ImageSet Load(string imagesPath, string labelsPath)
+    public static IdxImages Load(string imagesPath, string labelsPath)
     {
         IdxArray images = IdxReader.ReadImages(imagesPath);
         IdxArray labels = IdxReader.ReadLabels(labelsPath);
@@ -79,15 +80,15 @@ public sealed class ImageSet
         if (labels.Shape[0] != count)
             throw new IdxFormatException(labelsPath,
                 $"label count does not match the images: expected {count} labels (the image count in {imagesPath}), found {labels.Shape[0]}");
-        return new ImageSet(images.Data, labels.Data, images.Shape[1], images.Shape[2]);
+        return new IdxImages(images.Data, labels.Data, images.Shape[1], images.Shape[2]);
     }
 
     /// <summary>Loads one split from a folder holding the four standard files (e.g. from <see cref="DatasetResolver.Resolve(string, DatasetResolverOptions?)"/>).</summary>
     /// <param name="folder">The folder with <c>train-images-idx3-ubyte.gz</c> etc.</param>
     /// <param name="split">Training or test set.</param>
-    /// <returns>The image set.</returns>
+    /// <returns>The images and their labels.</returns>
     /// <exception cref="IdxFormatException">A file is malformed, or the label count differs from the image count.</exception>
-    public static ImageSet Load(string folder, DatasetSplit split)
+    public static IdxImages Load(string folder, DatasetSplit split)
     {
         ArgumentNullException.ThrowIfNull(folder);
         return Load(Path.Combine(folder, DatasetCatalog.ImagesFileName(split)),
