@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using VaeCourse.Model;
-using VaeCourse.Tests.Reliability;
 using VaeCourse.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
