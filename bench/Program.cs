@@ -96,7 +96,6 @@ internal sealed class BenchRun
         log.WriteLine($"bench: loading {o.Dataset}");
         var (train, test) = LoadData();
         if (o.Binarize == "dynamic") test = ImageData.Binarize(test, o.Seed);   // the fixed binary test set the notebooks get for this seed
-        long n = train.shape[0];
         long flopsPerExample = o.Model == "mlp" ? FlopCount.Mlp(Pixels, o.Hidden, o.Latent) : FlopCount.Conv(o.Channels, o.Latent);
 
         log.WriteLine($"bench: measuring the fp32 matrix-product rate ({o.GemmSize}^3)");
@@ -106,17 +105,45 @@ internal sealed class BenchRun
 
         manual_seed(o.Seed);
         var model = LibraryModel();
+        var epochs = TrainAlternating(model, train, test, flopsPerExample);
+
+        log.WriteLine("bench: measuring the matrix-product rate again");
+        double gemmEnd = Measure.GemmGflops(o.GemmSize, o.GemmTrials);
+        var summary = Summary(epochs, train.shape[0], test.shape[0], flopsPerExample, gemmStart, gemmEnd);
+        CompareAndProfile(train, flopsPerExample, summary);
+        if (o.IwK > 0) ImportanceWeightedTiming(model, test, summary);
+        summary["omp_wait_policy"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        summary["load_start"] = loadStart is { } ls ? Num(ls, 2) : null;
+        summary["load_end"] = Measure.LoadAverage() is { } le ? Num(le, 2) : null;
+        Write(summary);
+    }
+
+    /// <summary>What the alternating epochs measured: per epoch the library's and the baseline's seconds, the resident memory and the matrix-product rate.</summary>
+    private sealed class EpochMeasurements
+    {
+        public List<double> LibrarySeconds { get; } = new();
+        public List<double> BaselineSeconds { get; } = new();
+        public List<double> Rss { get; } = new();
+        public List<double> Gemm { get; } = new();
+        public EpochRecord? Last { get; set; }
+        public double? LastBaselineTrain { get; set; }
+        public double? LastBaselineTest { get; set; }
+        public bool HasBaseline { get; init; }
+        public bool SameInitialWeights { get; init; }
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> with the library's Trainer and, with --baseline, the hand-written baseline from the
+    /// same initial weights, epoch about epoch, writing one JSON line per epoch.
+    /// </summary>
+    private EpochMeasurements TrainAlternating(Vae model, Tensor train, Tensor test, long flopsPerExample)
+    {
+        long n = train.shape[0];
         BaselineVae? baseline = o.Baseline ? BaselineModel() : null;
-        bool sameInitialWeights = baseline is not null && CopyParameters(model, baseline);
+        var measured = new EpochMeasurements { HasBaseline = baseline is not null, SameInitialWeights = baseline is not null && CopyParameters(model, baseline) };
         var baselineOptimizer = baseline is null ? null : optim.Adam(baseline.parameters(), o.LearningRate);
         using var baselineOrder = new Generator((ulong)o.Seed);   // the same permutations as the Trainer's
 
-        var libSeconds = new List<double>();
-        var baseSeconds = new List<double>();
-        var rss = new List<double>();
-        var epochGemm = new List<double>();
-        EpochRecord? last = null;
-        double? lastBaselineTrain = null, lastBaselineTest = null;
         var trainer = new Trainer(model, new TrainerOptions
         {
             Epochs = o.Epochs, BatchSize = o.Batch, LearningRate = o.LearningRate, Seed = o.Seed,
@@ -128,9 +155,9 @@ internal sealed class BenchRun
         trainer.Fit(train, test, progress =>
         {
             if (progress.Finished is not { } record) return;
-            last = record;
+            measured.Last = record;
             double seconds = n / record.SamplesPerSecond;
-            libSeconds.Add(seconds);
+            measured.LibrarySeconds.Add(seconds);
             var line = new JsonObject
             {
                 ["epoch"] = record.Epoch,
@@ -143,36 +170,41 @@ internal sealed class BenchRun
             if (baseline is not null)
             {
                 var b = BaselineLoop.TrainEpoch(baseline, baselineOptimizer!, train, o.Batch, baselineOrder);
-                baseSeconds.Add(b.Seconds);
-                lastBaselineTrain = b.NegativeElbo;
-                lastBaselineTest = BaselineLoop.Evaluate(baseline, test);
+                measured.BaselineSeconds.Add(b.Seconds);
+                measured.LastBaselineTrain = b.NegativeElbo;
+                measured.LastBaselineTest = BaselineLoop.Evaluate(baseline, test);
                 line["baseline_seconds"] = Num(b.Seconds);
                 line["baseline_samples_per_s"] = Num(n / b.Seconds, 1);
                 line["baseline_train_nelbo"] = Num(b.NegativeElbo);
-                line["baseline_test_nelbo"] = Num(lastBaselineTest.Value);
+                line["baseline_test_nelbo"] = Num(measured.LastBaselineTest.Value);
                 line["overhead_ratio"] = Num(b.Seconds / seconds);
             }
             // A short matrix-product measurement after every epoch pair: the machine's rate under the same conditions as
             // the epoch, so a per-epoch roofline fraction can be read even when other processes come and go.
-            epochGemm.Add(Measure.GemmGflops(o.GemmSize, trials: 1));
-            line["gemm_gflops"] = Num(epochGemm[^1], 2);
-            line["roofline_fraction"] = Num(flopsPerExample * record.SamplesPerSecond / 1e9 / epochGemm[^1], 4);
-            rss.Add(Measure.RssMb());
-            line["rss_mb"] = Num(rss[^1], 1);
+            measured.Gemm.Add(Measure.GemmGflops(o.GemmSize, trials: 1));
+            line["gemm_gflops"] = Num(measured.Gemm[^1], 2);
+            line["roofline_fraction"] = Num(flopsPerExample * record.SamplesPerSecond / 1e9 / measured.Gemm[^1], 4);
+            measured.Rss.Add(Measure.RssMb());
+            line["rss_mb"] = Num(measured.Rss[^1], 1);
             var (anon, file) = Measure.RssParts();
             line["rss_anon_mb"] = anon is { } a ? Num(a, 1) : null;
             line["rss_file_mb"] = file is { } f ? Num(f, 1) : null;
             Write(line);
             log.WriteLine($"bench: epoch {record.Epoch}/{o.Epochs}: library {seconds:F2} s" +
-                          (baseSeconds.Count == libSeconds.Count ? $", baseline {baseSeconds[^1]:F2} s" : ""));
+                          (measured.BaselineSeconds.Count == measured.LibrarySeconds.Count ? $", baseline {measured.BaselineSeconds[^1]:F2} s" : ""));
         });
+        return measured;
+    }
 
-        log.WriteLine("bench: measuring the matrix-product rate again");
-        double gemmEnd = Measure.GemmGflops(o.GemmSize, o.GemmTrials);
-        double gemm = Math.Max(Math.Max(gemmStart, gemmEnd), epochGemm.Max());
-        var sortedEpochGemm = epochGemm.Order().ToList();
+    /// <summary>The summary line's settings and training measurements (the step comparison and the bound's timing are added after).</summary>
+    private JsonObject Summary(EpochMeasurements epochs, long n, long testCount, long flopsPerExample, double gemmStart, double gemmEnd)
+    {
+        double gemm = Math.Max(Math.Max(gemmStart, gemmEnd), epochs.Gemm.Max());
+        var sortedEpochGemm = epochs.Gemm.Order().ToList();
         double gemmEpochMedian = (sortedEpochGemm[sortedEpochGemm.Count / 2] + sortedEpochGemm[(sortedEpochGemm.Count - 1) / 2]) / 2;
 
+        var libSeconds = epochs.LibrarySeconds;
+        var rss = epochs.Rss;
         double libRate = o.Epochs * n / libSeconds.Sum();
         double trainGflops = flopsPerExample * libRate / 1e9;
         var summary = new JsonObject
@@ -188,12 +220,12 @@ internal sealed class BenchRun
             ["channels"] = o.Model == "conv" ? o.Channels : null,
             ["threads"] = o.Threads,
             ["train_images"] = n,
-            ["test_images"] = test.shape[0],
+            ["test_images"] = testCount,
             ["epochs"] = o.Epochs,
             ["seconds"] = Num(libSeconds.Sum()),
             ["samples_per_s"] = Num(libRate, 1),
-            ["train_nelbo"] = Num(last!.TrainNegativeElbo),
-            ["test_nelbo"] = Num(last.TestNegativeElbo ?? double.NaN),
+            ["train_nelbo"] = Num(epochs.Last!.TrainNegativeElbo),
+            ["test_nelbo"] = Num(epochs.Last.TestNegativeElbo ?? double.NaN),
             ["rss_mb"] = Num(rss[^1], 1),
             ["rss_mb_epoch2"] = rss.Count >= 2 ? Num(rss[1], 1) : null,
             ["rss_growth_since_epoch2"] = rss.Count >= 2 ? Num(rss[^1] / rss[1] - 1, 4) : null,
@@ -206,26 +238,22 @@ internal sealed class BenchRun
             ["gemm_gflops_epoch_median"] = Num(gemmEpochMedian, 2),
             ["roofline_fraction_vs_epoch_median"] = Num(trainGflops / gemmEpochMedian, 4),
         };
-        if (baseline is not null)
+        if (epochs.HasBaseline)
         {
+            var baseSeconds = epochs.BaselineSeconds;
             double baseRate = o.Epochs * n / baseSeconds.Sum();
             var ratios = libSeconds.Zip(baseSeconds, (l, b) => b / l).Order().ToList();
             summary["baseline_seconds"] = Num(baseSeconds.Sum());
             summary["baseline_samples_per_s"] = Num(baseRate, 1);
-            summary["baseline_train_nelbo"] = Num(lastBaselineTrain!.Value);
-            summary["baseline_test_nelbo"] = Num(lastBaselineTest!.Value);
+            summary["baseline_train_nelbo"] = Num(epochs.LastBaselineTrain!.Value);
+            summary["baseline_test_nelbo"] = Num(epochs.LastBaselineTest!.Value);
             summary["baseline_train_gflops"] = Num(flopsPerExample * baseRate / 1e9, 2);
             summary["baseline_roofline_fraction"] = Num(flopsPerExample * baseRate / 1e9 / gemm, 4);
-            summary["same_initial_weights"] = sameInitialWeights;
+            summary["same_initial_weights"] = epochs.SameInitialWeights;
             summary["overhead_ratio"] = Num(libRate / baseRate, 4);
             summary["overhead_ratio_median"] = Num(ratios[ratios.Count / 2] / 2 + ratios[(ratios.Count - 1) / 2] / 2, 4);
         }
-        CompareAndProfile(train, flopsPerExample, summary);
-        if (o.IwK > 0) ImportanceWeightedTiming(model, test, summary);
-        summary["omp_wait_policy"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
-        summary["load_start"] = loadStart is { } ls ? Num(ls, 2) : null;
-        summary["load_end"] = Measure.LoadAverage() is { } le ? Num(le, 2) : null;
-        Write(summary);
+        return summary;
     }
 
     private (Tensor Train, Tensor Test) LoadData()

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using TorchSharp;
-using VaeCourse.Model;
 using static TorchSharp.torch;
 
 [assembly: InternalsVisibleTo("Bench")] // the benchmark times the Trainer's step, FiniteGradients included
@@ -31,15 +30,6 @@ internal static class Check
     {
         if (!(value >= 0) || double.IsInfinity(value)) throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number, 0 or more.");
     }
-
-    /// <summary>The number of input features a model takes, when it knows it (a <see cref="Vae"/> or <see cref="Autoencoder"/> built by its factories).</summary>
-    public static int? InputSizeOf(object? model) => model switch
-    {
-        Vae v => v.InputSize,
-        Autoencoder a => a.InputSize,
-        ConditionalVae c => c.InputSize,
-        _ => null,
-    };
 
     /// <summary>
     /// <paramref name="x"/> must have <paramref name="expected"/> values in its last dimension (when

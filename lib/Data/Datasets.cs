@@ -29,8 +29,8 @@ public static class Datasets
         if (testLimit is < 1) throw new ArgumentOutOfRangeException(nameof(testLimit), testLimit, "testLimit must be at least 1 (or null for all images).");
         string folder = DatasetResolver.Resolve(info, options);
         var classes = info.Name == DatasetCatalog.Mnist ? MnistClasses : FashionMnistClasses;
-        return (ImageData.FromImageSet(ImageSet.Load(folder, DatasetSplit.Train), classes, trainLimit),
-                ImageData.FromImageSet(ImageSet.Load(folder, DatasetSplit.Test), classes, testLimit));
+        return (ImageData.FromIdx(IdxImages.Load(folder, DatasetSplit.Train), classes, trainLimit),
+                ImageData.FromIdx(IdxImages.Load(folder, DatasetSplit.Test), classes, testLimit));
     }
 
     /// <summary>

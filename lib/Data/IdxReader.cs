@@ -89,11 +89,22 @@ public static class IdxReader
     /// <exception cref="IdxFormatException">The file is not a well-formed 1-dimensional unsigned-byte IDX file.</exception>
     public static IdxArray ReadLabels(string path) => Read(path, expectedRank: 1);
 
+    /// <summary>The IDX array in <paramref name="content"/>: header, data, and nothing after them.</summary>
     private static IdxArray Parse(Stream content, string source, bool gzip, int? expectedRank, long maxDataBytes)
     {
         string where = gzip ? " (in the decompressed gzip content)" : "";
+        int rank = ReadMagic(content, source, where, gzip, expectedRank);
+        int[] shape = ReadShape(content, source, where, rank);
+        string shapeText = string.Join(" x ", shape);
+        int expected = DataBytes(shape, shapeText, source, where, maxDataBytes);
+        byte[] data = ReadData(content, expected, shapeText, source, where);
+        RejectTrailing(content, expected, shapeText, source, where);
+        return new IdxArray(shape, data);
+    }
 
-        // Magic number: 00 00 <type> <rank>.
+    /// <summary>The magic number, 00 00 &lt;type&gt; &lt;rank&gt;: checks the type (unsigned byte) and the rank, and returns the rank.</summary>
+    private static int ReadMagic(Stream content, string source, string where, bool gzip, int? expectedRank)
+    {
         var magic = new byte[4];
         int got = ReadFully(content, magic);
         if (got >= 2 && (magic[0] != 0 || magic[1] != 0))
@@ -123,16 +134,19 @@ public static class IdxReader
                 $"wrong number of dimensions{where}: expected {r} ({Describe(r)}), found {rank}");
         if (rank == 0)
             throw new IdxFormatException(source, $"wrong number of dimensions{where}: expected at least 1, found 0");
+        return rank;
+    }
 
-        // Dimensions: rank big-endian 32-bit sizes.
+    /// <summary>The dimensions after the magic number: <paramref name="rank"/> big-endian 32-bit sizes, each at most <see cref="int.MaxValue"/>.</summary>
+    private static int[] ReadShape(Stream content, string source, string where, int rank)
+    {
         var dimBytes = new byte[4 * rank];
-        got = ReadFully(content, dimBytes);
+        int got = ReadFully(content, dimBytes);
         if (got < dimBytes.Length)
             throw new IdxFormatException(source,
                 $"truncated header{where}: {rank} dimension(s) need {dimBytes.Length} bytes after the magic number, found {got}");
 
         var shape = new int[rank];
-        bool anyZero = false;
         for (int i = 0; i < rank; i++)
         {
             uint d = BinaryPrimitives.ReadUInt32BigEndian(dimBytes.AsSpan(4 * i, 4));
@@ -140,24 +154,29 @@ public static class IdxReader
                 throw new IdxFormatException(source,
                     $"absurd dimensions{where}: dimension {i} is {d}, expected at most {int.MaxValue}");
             shape[i] = (int)d;
-            anyZero |= d == 0;
         }
-        string shapeText = string.Join(" x ", shape);
+        return shape;
+    }
 
-        long expectedBytes = 1;
-        if (anyZero)
-            expectedBytes = 0;
-        else
-            foreach (int d in shape)
-            {
-                if (expectedBytes > maxDataBytes / d)
-                    throw new IdxFormatException(source,
-                        $"absurd dimensions{where}: {shapeText} is more than the limit of {maxDataBytes} bytes of data");
-                expectedBytes *= d;
-            }
+    /// <summary>The data size the shape declares (the product of the dimensions), refused above <paramref name="maxDataBytes"/>.</summary>
+    private static int DataBytes(int[] shape, string shapeText, string source, string where, long maxDataBytes)
+    {
+        if (shape.Contains(0))
+            return 0;
+        long bytes = 1;
+        foreach (int d in shape)
+        {
+            if (bytes > maxDataBytes / d)
+                throw new IdxFormatException(source,
+                    $"absurd dimensions{where}: {shapeText} is more than the limit of {maxDataBytes} bytes of data");
+            bytes *= d;
+        }
+        return (int)bytes;
+    }
 
-        // Data: read what is there, never allocating more than twice what was actually read.
-        int expected = (int)expectedBytes;
+    /// <summary>The <paramref name="expected"/> data bytes: reads what is there, never allocating more than twice what was actually read.</summary>
+    private static byte[] ReadData(Stream content, int expected, string shapeText, string source, string where)
+    {
         byte[] data = new byte[Math.Min(expected, InitialChunk)];
         int filled = 0;
         while (filled < expected)
@@ -172,7 +191,12 @@ public static class IdxReader
         if (filled < expected)
             throw new IdxFormatException(source,
                 $"truncated data{where}: the header declares {shapeText} = {expected} byte(s) of data, found {filled}");
+        return data;
+    }
 
+    /// <summary>Refuses bytes after the data the header declares (counting at most <see cref="TrailingCountLimit"/> of them).</summary>
+    private static void RejectTrailing(Stream content, int expected, string shapeText, string source, string where)
+    {
         long trailing = CountRemaining(content, TrailingCountLimit);
         if (trailing > 0)
         {
@@ -181,7 +205,6 @@ public static class IdxReader
                 $"trailing bytes{where}: the header declares {shapeText} = {expected} byte(s) of data, " +
                 $"found {count} more byte(s) after them");
         }
-        return new IdxArray(shape, data);
     }
 
     private static string Describe(int rank) => rank switch

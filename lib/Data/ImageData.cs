@@ -26,8 +26,8 @@ public sealed class ImageData
         ClassNames = classNames;
     }
 
-    /// <summary>Converts an <see cref="ImageSet"/> (bytes) to tensors, scaling pixels by 1/255.</summary>
-    public static ImageData FromImageSet(ImageSet set, IReadOnlyList<string> classNames, int? limit = null)
+    /// <summary>Converts <see cref="IdxImages"/> (bytes read from IDX files) to tensors, scaling pixels by 1/255.</summary>
+    public static ImageData FromIdx(IdxImages set, IReadOnlyList<string> classNames, int? limit = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(classNames);

@@ -11,19 +11,17 @@ namespace VaeCourse.Model;
 /// term a <see cref="Vae"/> with that likelihood has. No distribution over z, no sampling and no KL term: its
 /// <see cref="LossTerms.Kl"/> is always zero.
 /// </summary>
-public sealed class Autoencoder : Module<Tensor, LossTerms>
+public sealed class Autoencoder : LatentModel
 {
     /// <summary>
     /// Assembles an autoencoder from an encoder and a decoder, trained on the mean squared error, or on
     /// -<paramref name="likelihood"/>.LogProb(x, decoder(z)) when a likelihood is given.
     /// </summary>
     public Autoencoder(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, int latentSize, ILikelihood? likelihood = null)
-        : base(nameof(Autoencoder))
+        : base(nameof(Autoencoder), latentSize)
     {
-        Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
-        LatentSize = latentSize;
         Likelihood = likelihood;
         RegisterComponents();
     }
@@ -61,7 +59,7 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
         Check.Positive(inputSize, nameof(inputSize));
         Check.Positive(latentSize, nameof(latentSize));
         Check.AllPositive(hidden, nameof(hidden));
-        var encoder = MlpDecoder.Stack(inputSize, hidden, out int last);
+        var encoder = HiddenLayers.Relu(inputSize, hidden, out int last);
         encoder.append(Linear(last, latentSize));
         return new Autoencoder(encoder, new MlpDecoder(latentSize, hidden.Reverse().ToArray(), inputSize, outputActivation), latentSize, likelihood)
         {
@@ -75,9 +73,6 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     /// <summary>The decoder: z to the reconstruction.</summary>
     public Module<Tensor, Tensor> Decoder { get; }
 
-    /// <summary>Number of code dimensions.</summary>
-    public int LatentSize { get; }
-
     /// <summary>
     /// The likelihood whose negative log-probability of x is the reconstruction loss, with the decoder's output as its
     /// parameter; null for the mean squared error.
@@ -85,43 +80,36 @@ public sealed class Autoencoder : Module<Tensor, LossTerms>
     public ILikelihood? Likelihood { get; }
 
     /// <summary>
-    /// Number of input features per example when known: set by <see cref="Article"/> and <see cref="Mlp"/>;
-    /// null for an autoencoder assembled from other networks. Data of another width is rejected with a message naming both sizes.
-    /// </summary>
-    public int? InputSize
-    {
-        get => inputSize;
-        init => inputSize = Check.OptionalInputSize(value, nameof(InputSize));
-    }
-
-    private readonly int? inputSize;
-
-    /// <summary>
     /// Reconstruction per example: the mean squared error (Keras' "mse": the mean over features), or
     /// -log p(x | decoder(z)) under <see cref="Likelihood"/> when it is set; Kl = 0.
     /// </summary>
-    public override LossTerms forward(Tensor x)
+    protected override LossTerms Losses(Tensor x)
     {
-        Check.FitsInput(x, InputSize, nameof(x));
         using var z = Encoder.forward(x);
         using var output = Decoder.forward(z);
         var reconstruction = Likelihood is null ? (output - x).square().mean(new long[] { -1 }) : -Likelihood.LogProb(x, output);
         return new LossTerms(reconstruction, zeros_like(reconstruction));
     }
 
-    /// <summary>The code of each example (no gradients).</summary>
+    /// <summary>
+    /// The encoder's output for <paramref name="x"/>: the code z = f(x) of each example, [batch, latent]. As for
+    /// <see cref="Vae.Encode"/>, gradients flow through it: wrap the call in <c>using (torch.no_grad())</c> when only
+    /// the values are needed.
+    /// </summary>
     public Tensor Encode(Tensor x)
     {
         Check.FitsInput(x, InputSize, nameof(x));
-        using var _ = no_grad();
         return Encoder.forward(x);
     }
 
-    /// <summary>The reconstruction for each code (no gradients): the decoder's output, or the mean of <see cref="Likelihood"/> given it.</summary>
+    /// <summary>
+    /// The reconstruction for each code: the mean of <see cref="Likelihood"/> given the decoder's output, or for the mean
+    /// squared error the decoder's output itself. As for <see cref="Vae.Decode"/>, gradients flow through it: wrap the
+    /// call in <c>using (torch.no_grad())</c> when only the values are needed.
+    /// </summary>
     public Tensor Decode(Tensor z)
     {
         Check.FitsLatent(z, LatentSize, nameof(z));
-        using var _ = no_grad();
         if (Likelihood is null) return Decoder.forward(z);
         using var output = Decoder.forward(z);
         return Likelihood.Mean(output);

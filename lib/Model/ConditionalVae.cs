@@ -9,23 +9,22 @@ namespace VaeCourse.Model;
 /// where y is a class given as a one-hot vector. It trains with the same <see cref="Training.Trainer"/> as
 /// a <see cref="Vae"/>: each training row is the example followed by its one-hot class (see <see cref="Join"/>),
 /// and calling the module on such rows returns the per-example terms of the conditional ELBO,
-/// E_q[log p(x|z, y)] - KL(q(z|x, y) || p(z)).
+/// E_q[log p(x|z, y)] - KL(q(z|x, y) || p(z)) (<see cref="Elbo.Terms"/>, with the decoder reading [z, y]).
 /// </summary>
-public sealed class ConditionalVae : Module<Tensor, LossTerms>
+public sealed class ConditionalVae : LatentModel
 {
     /// <summary>Assembles a conditional VAE: the encoder reads [x, y], the decoder reads [z, y].</summary>
     public ConditionalVae(Module<Tensor, (Tensor Mu, Tensor LogVar)> encoder, Module<Tensor, Tensor> decoder, ILikelihood likelihood,
-        int dataSize, int classes, int latentSize) : base(nameof(ConditionalVae))
+        int dataSize, int classes, int latentSize) : base(nameof(ConditionalVae), latentSize)
     {
         Check.Positive(dataSize, nameof(dataSize));
         Check.Positive(classes, nameof(classes));
-        Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         Likelihood = likelihood ?? throw new ArgumentNullException(nameof(likelihood));
         DataSize = dataSize;
         Classes = classes;
-        LatentSize = latentSize;
+        InputSize = dataSize + classes; // a training row: the example followed by its one-hot class
         RegisterComponents();
     }
 
@@ -60,12 +59,6 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     /// <summary>Number of classes y can take.</summary>
     public int Classes { get; }
 
-    /// <summary>Number of latent dimensions.</summary>
-    public int LatentSize { get; }
-
-    /// <summary>Width of a training row: the example followed by its one-hot class.</summary>
-    public int InputSize => DataSize + Classes;
-
     /// <summary>Training rows for this model: each example followed by the one-hot vector of its class ([N, DataSize + Classes]).</summary>
     public Tensor Join(Tensor x, Tensor labels)
     {
@@ -74,18 +67,14 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     }
 
     /// <inheritdoc />
-    public override LossTerms forward(Tensor rows)
+    protected override LossTerms Losses(Tensor rows)
     {
-        Check.FitsInput(rows, InputSize, nameof(rows));
-        using var scope = NewDisposeScope();
-        var x = rows.narrow(1, 0, DataSize);
-        var y = rows.narrow(1, DataSize, Classes);
+        using var x = rows.narrow(1, 0, DataSize);
+        using var y = rows.narrow(1, DataSize, Classes);
         var (mu, logVar) = Encoder.forward(rows);
-        var z = Reparameterize.Sample(mu, logVar);
-        var output = Decoder.forward(cat(new[] { z, y }, 1));
-        var reconstruction = -Likelihood.LogProb(x, output);
-        var kl = KlDivergence.Closed(mu, logVar);
-        return new LossTerms(reconstruction.MoveToOuterDisposeScope(), kl.MoveToOuterDisposeScope());
+        using (mu)
+        using (logVar)
+            return Elbo.Terms(x, mu, logVar, z => Decoder.forward(cat(new[] { z, y }, 1)), Likelihood);
     }
 
     /// <summary>The parameters of q(z|x, y) for examples <paramref name="x"/> of classes <paramref name="labels"/>.</summary>
@@ -109,10 +98,9 @@ public sealed class ConditionalVae : Module<Tensor, LossTerms>
     {
         ArgumentNullException.ThrowIfNull(labels);
         using var _ = no_grad();
-        var p = parameters().First();
         using var scope = NewDisposeScope();
-        var z = randn(new long[] { labels.shape[0], LatentSize }, dtype: p.dtype, generator: generator).to(p.device);
-        return Decode(z, labels.to(p.device)).MoveToOuterDisposeScope();
+        var z = randn(new long[] { labels.shape[0], LatentSize }, dtype: parameters().First().dtype, generator: generator).to(Device);
+        return Decode(z, labels.to(Device)).MoveToOuterDisposeScope();
     }
 
     private Tensor OneHot(Tensor labels, long count, ScalarType dtype)

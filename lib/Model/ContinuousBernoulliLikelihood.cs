@@ -23,7 +23,7 @@ public sealed class ContinuousBernoulliLikelihood : ILikelihood
     /// form l / tanh(l/2) has accurate values down to l = 0 exclusive, but its gradient loses digits as l shrinks
     /// (relative error about 2e-3 at |l| = 0.01, 5e-5 at 0.1, 4e-6 at 0.3), while the series through l^6 stays
     /// within 1e-7 in value and 2e-6 in gradient up to 0.3 (measured against a float64 evaluation of the
-    /// definition; tests/VaeCourse.Tests/ContinuousBernoulliTests.cs checks both sides of the cut-off).
+    /// definition; tests/VaeCourse.Tests/Model/ContinuousBernoulliLikelihoodTests.cs checks both sides of the cut-off).
     /// </summary>
     public const double LogNormalizerCutoff = 0.3;
 

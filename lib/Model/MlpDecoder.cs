@@ -19,7 +19,7 @@ public sealed class MlpDecoder : Module<Tensor, Tensor>
         Check.Positive(latentSize, nameof(latentSize));
         Check.Positive(outputSize, nameof(outputSize));
         Check.AllPositive(hidden, nameof(hidden));
-        net = Stack(latentSize, hidden, out int last);
+        net = HiddenLayers.Relu(latentSize, hidden, out int last);
         net.append(Linear(last, outputSize));
         if (outputActivation is not null) net.append(outputActivation);
         RegisterComponents();
@@ -27,18 +27,4 @@ public sealed class MlpDecoder : Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor z) => net.forward(z);
-
-    /// <summary>Linear + ReLU layers from <paramref name="input"/> through each size in <paramref name="hidden"/>.</summary>
-    internal static Sequential Stack(int input, int[] hidden, out int last)
-    {
-        var seq = Sequential();
-        last = input;
-        foreach (int h in hidden)
-        {
-            seq.append(Linear(last, h));
-            seq.append(ReLU());
-            last = h;
-        }
-        return seq;
-    }
 }

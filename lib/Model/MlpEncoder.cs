@@ -22,7 +22,7 @@ public sealed class MlpEncoder : Module<Tensor, (Tensor Mu, Tensor LogVar)>
         Check.Positive(inputSize, nameof(inputSize));
         Check.Positive(latentSize, nameof(latentSize));
         Check.AllPositive(hidden, nameof(hidden));
-        body = MlpDecoder.Stack(inputSize, hidden, out int last);
+        body = HiddenLayers.Relu(inputSize, hidden, out int last);
         mu = Linear(last, latentSize);
         logVar = Linear(last, latentSize);
         RegisterComponents();

@@ -8,19 +8,17 @@ namespace VaeCourse.Model;
 /// A variational autoencoder (Kingma and Welling 2013; Rezende et al. 2014): prior p(z) = N(0, I),
 /// Gaussian encoder q(z|x) = N(mu(x), diag sigma^2(x)), decoder p(x|z) given by a network and a
 /// likelihood. Calling the module on a batch returns the per-example <see cref="LossTerms"/> of the
-/// ELBO with one reparameterised sample (see <see cref="Elbo.Terms"/>).
+/// ELBO with one reparameterised sample (<see cref="Elbo.Terms"/>).
 /// </summary>
-public sealed class Vae : Module<Tensor, LossTerms>
+public sealed class Vae : LatentModel
 {
     /// <summary>Assembles a VAE from an encoder, a decoder and the decoder's likelihood.</summary>
     public Vae(Module<Tensor, (Tensor Mu, Tensor LogVar)> encoder, Module<Tensor, Tensor> decoder, ILikelihood likelihood, int latentSize)
-        : base(nameof(Vae))
+        : base(nameof(Vae), latentSize)
     {
-        Check.Positive(latentSize, nameof(latentSize));
         Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         Decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
         Likelihood = likelihood ?? throw new ArgumentNullException(nameof(likelihood));
-        LatentSize = latentSize;
         RegisterComponents();
     }
 
@@ -50,6 +48,24 @@ public sealed class Vae : Module<Tensor, LossTerms>
         };
     }
 
+    /// <summary>
+    /// The Mult-VAE of Liang et al. (2018) for collaborative filtering on implicit feedback: a <see cref="MultVaeEncoder"/>
+    /// (normalise, dropout, tanh layer), an MLP decoder back to one logit per item and a <see cref="MultinomialLikelihood"/>,
+    /// so the decoded softmax is a probability for every item and its order is the recommendation. Train it with
+    /// <see cref="Training.TrainerOptions.Beta"/> = 0.2 and a KL warm-up (<see cref="Training.TrainerOptions.KlWarmupEpochs"/>),
+    /// Liang et al.'s annealing of beta from 0 towards 0.2. Unlike the paper, the decoder's hidden layer uses ReLU, not tanh.
+    /// Builds <paramref name="items"/>-<paramref name="hidden"/>-<paramref name="latentSize"/>-<paramref name="hidden"/>-<paramref name="items"/>
+    /// (Liang et al.: 600 hidden, 200 latent, dropout 0.5).
+    /// </summary>
+    public static Vae Mult(int items, int hidden = 600, int latentSize = 200, double dropout = 0.5)
+    {
+        Check.Positive(items, nameof(items));
+        Check.Positive(hidden, nameof(hidden));
+        Check.Positive(latentSize, nameof(latentSize));
+        return new Vae(new MultVaeEncoder(items, hidden, latentSize, dropout), new MlpDecoder(latentSize, new[] { hidden }, items),
+            new MultinomialLikelihood(), latentSize) { InputSize = items };
+    }
+
     /// <summary>The encoder network: x to (mu, log sigma^2).</summary>
     public Module<Tensor, (Tensor Mu, Tensor LogVar)> Encoder { get; }
 
@@ -59,32 +75,31 @@ public sealed class Vae : Module<Tensor, LossTerms>
     /// <summary>The decoder's likelihood p(x|z).</summary>
     public ILikelihood Likelihood { get; }
 
-    /// <summary>Number of latent dimensions.</summary>
-    public int LatentSize { get; }
-
-    /// <summary>
-    /// Number of input features per example (784 for 28x28 images) when known: set by <see cref="Mlp"/> and
-    /// <see cref="Conv"/>; null for a VAE assembled from other networks. Data of another width is rejected with a message naming both sizes.
-    /// </summary>
-    public int? InputSize
+    /// <inheritdoc />
+    protected override LossTerms Losses(Tensor x)
     {
-        get => inputSize;
-        init => inputSize = Check.OptionalInputSize(value, nameof(InputSize));
+        var (mu, logVar) = Encoder.forward(x);
+        using (mu)
+        using (logVar)
+            return Elbo.Terms(x, mu, logVar, Decoder.forward, Likelihood);
     }
 
-    private readonly int? inputSize;
-
-    /// <inheritdoc />
-    public override LossTerms forward(Tensor x) => Elbo.Terms(this, x);
-
-    /// <summary>The parameters of q(z|x): mu and log sigma^2, each [batch, latent].</summary>
+    /// <summary>
+    /// The encoder's output for <paramref name="x"/>: the parameters of q(z|x), mu and log sigma^2, each [batch, latent].
+    /// Gradients flow through it (the same holds for <see cref="Autoencoder.Encode"/>): wrap the call in
+    /// <c>using (torch.no_grad())</c> when only the values are needed, as <see cref="Reconstruct"/> does.
+    /// </summary>
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
         Check.FitsInput(x, InputSize, nameof(x));
         return Encoder.forward(x);
     }
 
-    /// <summary>The mean of p(x|z) for each z: what the decoder "draws".</summary>
+    /// <summary>
+    /// The mean of p(x|z) for each z: what the decoder "draws". Gradients flow through it (the same holds for
+    /// <see cref="Autoencoder.Decode"/>): wrap the call in <c>using (torch.no_grad())</c> when only the values are
+    /// needed, as <see cref="Sample"/> does.
+    /// </summary>
     public Tensor Decode(Tensor z)
     {
         Check.FitsLatent(z, LatentSize, nameof(z));
@@ -108,11 +123,7 @@ public sealed class Vae : Module<Tensor, LossTerms>
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         // Draw on the CPU, where a CPU generator works, then move: the same samples on every device, in the model's dtype.
-        var p = parameters().First();
-        var z = randn(new long[] { count, LatentSize }, dtype: p.dtype, generator: generator).to(p.device);
+        var z = randn(new long[] { count, LatentSize }, dtype: parameters().First().dtype, generator: generator).to(Device);
         return Decode(z).MoveToOuterDisposeScope();
     }
-
-    /// <summary>The device the parameters live on.</summary>
-    public Device Device => parameters().First().device;
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using VaeCourse.Data;
 using VaeCourse.Model;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace VaeCourse.Training;
 
@@ -52,12 +51,12 @@ public static class ModelCache
     /// <param name="progress">Called during training, as by <see cref="Trainer.Fit"/>; not called when the model is loaded.</param>
     /// <param name="folder">The cache folder; null for <see cref="DefaultFolder"/>.</param>
     /// <returns>Whether the model was loaded or trained, the history, and the entry's file.</returns>
-    public static ModelCacheResult TrainOrLoad(Module<Tensor, LossTerms> model, TrainerOptions options, Tensor train, Tensor? test = null,
+    public static ModelCacheResult TrainOrLoad(LatentModel model, TrainerOptions options, Tensor train, Tensor? test = null,
         Action<TrainingProgress>? progress = null, string? folder = null) =>
         TrainOrLoadWith(model, options, train, test, progress, folder, wrap: null);
 
     /// <summary><see cref="TrainOrLoad"/> with a hook around the files' streams while saving (tests use it to interrupt a save).</summary>
-    internal static ModelCacheResult TrainOrLoadWith(Module<Tensor, LossTerms> model, TrainerOptions options, Tensor train, Tensor? test,
+    internal static ModelCacheResult TrainOrLoadWith(LatentModel model, TrainerOptions options, Tensor train, Tensor? test,
         Action<TrainingProgress>? progress, string? folder, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(model);

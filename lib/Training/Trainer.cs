@@ -3,20 +3,19 @@ using TorchSharp;
 using VaeCourse.Data;
 using VaeCourse.Model;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace VaeCourse.Training;
 
 /// <summary>
-/// Minibatch training of a model that returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
-/// an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
+/// Minibatch training of a <see cref="LatentModel"/>, whose forward pass returns per-example <see cref="LossTerms"/> (a <see cref="Vae"/>,
+/// a <see cref="ConditionalVae"/>, an <see cref="Autoencoder"/>): the data set is one tensor [N, D], each epoch draws a permutation and
 /// takes its batches by index, every step runs inside a dispose scope so memory stays flat, and the
 /// objective is the batch mean of Reconstruction + beta * KL (Kingma and Welling 2013, algorithm 1). With
 /// <see cref="Binarization.Dynamic"/> each batch is binarized as it is taken (dynamic binarization).
 /// </summary>
 public sealed class Trainer
 {
-    private readonly Module<Tensor, LossTerms> model;
+    private readonly LatentModel model;
     private readonly TrainerOptions options;
     private readonly optim.Optimizer optimizer;
     private readonly List<TorchSharp.Modules.Parameter> parameters;
@@ -25,7 +24,7 @@ public sealed class Trainer
     private long steps; // optimisation steps taken by every Fit so far: the clock of the KL warm-up
 
     /// <summary>Prepares to train <paramref name="model"/>; the optimiser is made once, so repeated <see cref="Fit"/> calls continue training.</summary>
-    public Trainer(Module<Tensor, LossTerms> model, TrainerOptions? options = null)
+    public Trainer(LatentModel model, TrainerOptions? options = null)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.options = options ?? new TrainerOptions();
@@ -70,76 +69,105 @@ public sealed class Trainer
     /// </summary>
     public TrainingHistory Fit(Tensor train, Tensor? test = null, Action<TrainingProgress>? progress = null)
     {
+        ValidateData(train, test);
+        int batches = (int)((train.shape[0] + options.BatchSize - 1) / options.BatchSize);
+        var history = new TrainingHistory();
+        if (steps == 0) manual_seed(options.Seed);
+        var device = model.Device;
+        using var sums = zeros(2, dtype: float64, device: device);
+        var run = new FitRun(train, test, batches, device, sums, Stopwatch.StartNew(), history, progress);
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var record = RunEpoch(run, epoch);
+            history.Add(record);
+            progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, batches, record.TrainReconstruction, record.TrainKl, run.Clock.Elapsed, record));
+        }
+        model.eval();
+        return history;
+    }
+
+    /// <summary>What the epochs of one <see cref="Fit"/> call share: the data, the batch count, the running sums of the two terms, the clock since the start.</summary>
+    private sealed record FitRun(Tensor Train, Tensor? Test, int Batches, Device Device, Tensor Sums, Stopwatch Clock, TrainingHistory History,
+        Action<TrainingProgress>? Progress);
+
+    /// <summary>
+    /// Rejects, before any work, data that is malformed, that does not fit the model's input size, whose held-out part
+    /// differs in width from the training part, or that dynamic binarization cannot read as grey levels.
+    /// </summary>
+    private void ValidateData(Tensor train, Tensor? test)
+    {
         CheckData(train, nameof(train));
         if (test is not null) CheckData(test, nameof(test));
-        Check.FitsInput(train, Check.InputSizeOf(model), nameof(train));
+        Check.FitsInput(train, model.InputSize, nameof(train));
         if (test is not null)
         {
-            Check.FitsInput(test, Check.InputSizeOf(model), nameof(test));
+            Check.FitsInput(test, model.InputSize, nameof(test));
             if (test.shape[1] != train.shape[1])
                 throw new ArgumentException($"test has {test.shape[1]} features per example but train has {train.shape[1]}; both must have the model's input size.", nameof(test));
         }
         if (options.Binarization == Binarization.Dynamic) ImageData.CheckGreyLevels(train, nameof(train));
-        long n = train.shape[0];
-        int batches = (int)((n + options.BatchSize - 1) / options.BatchSize);
-        var history = new TrainingHistory();
-        if (steps == 0) manual_seed(options.Seed);
-        var device = DeviceOf(model, train);
-        using var sums = zeros(2, dtype: float64, device: device);
-        var total = Stopwatch.StartNew();
+    }
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+    /// <summary>
+    /// One epoch: a step per batch of a fresh permutation, progress while it runs, then the held-out evaluation.
+    /// Returns the epoch's record.
+    /// </summary>
+    private EpochRecord RunEpoch(FitRun run, int epoch)
+    {
+        model.train();
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        run.Sums.zero_();
+        long n = run.Train.shape[0], seen = 0;
+        using (var drawn = randperm(n, generator: order)) // the CPU generator fixes the order on every device
+        using (var permutation = OnDevice(drawn, run.Train.device))
         {
-            model.train();
-            var clock = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
-            sums.zero_();
-            long seen = 0;
-            using (var drawn = randperm(n, generator: order)) // the CPU generator fixes the order on every device
-            using (var permutation = OnDevice(drawn, train.device))
+            for (int b = 0; b < run.Batches; b++)
             {
-                for (int b = 0; b < batches; b++)
+                long start = (long)b * options.BatchSize;
+                long size = Math.Min(options.BatchSize, n - start);
+                Step(run, permutation, start, size, epoch, b + 1);
+                seen += size;
+                if (run.Progress is not null && clock.Elapsed - lastReport >= options.ProgressInterval && b + 1 < run.Batches)
                 {
-                    long start = (long)b * options.BatchSize;
-                    long size = Math.Min(options.BatchSize, n - start);
-                    using (var scope = NewDisposeScope())
-                    {
-                        var batch = train.index_select(0, permutation.narrow(0, start, size));
-                        if (binarizer is not null) batch = ImageData.DrawBinary(batch, binarizer); // a fresh draw each epoch
-                        var x = OnDevice(batch, device);
-                        using var terms = model.forward(x);
-                        double beta = BetaAt(steps, batches);
-                        var loss = terms.Loss(beta);
-                        double value = loss.ToDouble();   // any floating dtype: float32, float64, ...
-                        if (!double.IsFinite(value))
-                            throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history);
-                        optimizer.zero_grad();
-                        loss.backward();
-                        if (!TryStep()) // a finite loss can still have NaN or infinite gradients: never step with them
-                            throw new TrainingDivergedException(epoch, b + 1, value, options.LearningRate, history, nonFiniteGradients: true);
-                        steps++;
-                        sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
-                    }
-                    seen += size;
-                    if (progress is not null && clock.Elapsed - lastReport >= options.ProgressInterval && b + 1 < batches)
-                    {
-                        lastReport = clock.Elapsed;
-                        var (r, k) = Means(sums, seen);
-                        progress(new TrainingProgress(epoch, options.Epochs, b + 1, batches, r, k, total.Elapsed, null));
-                    }
+                    lastReport = clock.Elapsed;
+                    var (r, k) = Means(run.Sums, seen);
+                    run.Progress(new TrainingProgress(epoch, options.Epochs, b + 1, run.Batches, r, k, run.Clock.Elapsed, null));
                 }
             }
-            double trainSeconds = clock.Elapsed.TotalSeconds;
-            var (rec, kl) = Means(sums, seen);
-            double? testRec = null, testKl = null;
-            if (test is not null)
-                (testRec, testKl) = Evaluate(model, test, options.EvaluationBatchSize);
-            var record = new EpochRecord(epoch, rec, kl, testRec, testKl, clock.Elapsed.TotalSeconds, n / trainSeconds, BetaAt(steps - 1, batches));
-            history.Add(record);
-            progress?.Invoke(new TrainingProgress(epoch, options.Epochs, batches, batches, rec, kl, total.Elapsed, record));
         }
-        model.eval();
-        return history;
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        var (rec, kl) = Means(run.Sums, seen);
+        double? testRec = null, testKl = null;
+        if (run.Test is not null)
+            (testRec, testKl) = Evaluate(model, run.Test, options.EvaluationBatchSize);
+        return new EpochRecord(epoch, rec, kl, testRec, testKl, clock.Elapsed.TotalSeconds, n / trainSeconds, BetaAt(steps - 1, run.Batches));
+    }
+
+    /// <summary>
+    /// One optimisation step, inside a dispose scope so memory stays flat, on the <paramref name="size"/> rows of
+    /// <paramref name="permutation"/> from <paramref name="start"/> (binarized afresh under dynamic binarization); adds the
+    /// batch's sums of the two terms to the run's. Throws <see cref="TrainingDivergedException"/>, without stepping, when
+    /// the loss or a gradient is not finite.
+    /// </summary>
+    private void Step(FitRun run, Tensor permutation, long start, long size, int epoch, int batch)
+    {
+        using var scope = NewDisposeScope();
+        var rows = run.Train.index_select(0, permutation.narrow(0, start, size));
+        if (binarizer is not null) rows = ImageData.DrawBinary(rows, binarizer); // a fresh draw each epoch
+        var x = OnDevice(rows, run.Device);
+        using var terms = model.forward(x);
+        double beta = BetaAt(steps, run.Batches);
+        var loss = terms.Loss(beta);
+        double value = loss.ToDouble();   // any floating dtype: float32, float64, ...
+        if (!double.IsFinite(value))
+            throw new TrainingDivergedException(epoch, batch, value, options.LearningRate, run.History);
+        optimizer.zero_grad();
+        loss.backward();
+        if (!TryStep()) // a finite loss can still have NaN or infinite gradients: never step with them
+            throw new TrainingDivergedException(epoch, batch, value, options.LearningRate, run.History, nonFiniteGradients: true);
+        steps++;
+        run.Sums.add_(stack(new[] { terms.Reconstruction.sum(), terms.Kl.sum() }).detach().to(float64));
     }
 
     /// <summary>
@@ -167,18 +195,18 @@ public sealed class Trainer
     /// Mean reconstruction loss and KL per example over <paramref name="data"/>, in evaluation mode and
     /// without gradients, in batches of <paramref name="batchSize"/>.
     /// </summary>
-    public static (double Reconstruction, double Kl) Evaluate(Module<Tensor, LossTerms> model, Tensor data, int batchSize = 1000)
+    public static (double Reconstruction, double Kl) Evaluate(LatentModel model, Tensor data, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckData(data, nameof(data));
         Check.Positive(batchSize, nameof(batchSize));
-        Check.FitsInput(data, Check.InputSizeOf(model), nameof(data));
+        Check.FitsInput(data, model.InputSize, nameof(data));
         bool wasTraining = model.training;
         model.eval();
         try
         {
             using var _ = no_grad();
-            var device = DeviceOf(model, data);
+            var device = model.Device;
             using var sums = zeros(2, dtype: float64, device: device);
             long n = data.shape[0];
             for (long start = 0; start < n; start += batchSize)
@@ -194,10 +222,6 @@ public sealed class Trainer
             model.train(wasTraining);
         }
     }
-
-    /// <summary>Where the model's parameters live (a GPU when it was moved there); the data's device for a model without parameters.</summary>
-    private static Device DeviceOf(Module<Tensor, LossTerms> model, Tensor data) =>
-        model.parameters().FirstOrDefault()?.device ?? data.device;
 
     /// <summary><paramref name="t"/> itself when it is already on <paramref name="device"/>, else a copy there.</summary>
     private static Tensor OnDevice(Tensor t, Device device) =>

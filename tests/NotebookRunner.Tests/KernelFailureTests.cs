@@ -75,5 +75,19 @@ public sealed class KernelFailureTests : IDisposable
         Assert.Contains("dotnet tool restore", result.Error);
         Assert.Contains("dotnet-interactive", result.Error);
         Assert.Empty(result.Cells);
+        // Every start failure names the command and the folder and ends with the remedy, so the phrases above hold for any
+        // of them. What only a missing tool gives is the cause between the folder and the remedy: dotnet saying that the
+        // folder (with no tool manifest in it or above it) has no tool command dotnet-interactive.
+        string error = result.Error!;
+        string where = $"in {noManifest}): ";
+        int cause = error.IndexOf(where, StringComparison.Ordinal);
+        int remedy = error.IndexOf(" The kernel is the local dotnet tool", StringComparison.Ordinal);
+        Assert.True(cause >= 0, $"the message does not name the folder without a tool manifest, {noManifest}: {error}");
+        Assert.True(remedy > cause, $"the message does not end with the remedy: {error}");
+        string why = error[(cause + where.Length)..remedy];
+        Assert.Contains("dotnet-interactive", why);       // the missing tool command, as dotnet names it
+        Assert.DoesNotContain("no answer within", why);   // not a kernel that started and did not answer
+        Assert.DoesNotContain("exited with code", why);   // not a kernel that started and died
+        Assert.EndsWith("run `dotnet tool restore` in the repository root.", error);
     }
 }

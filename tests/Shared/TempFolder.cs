@@ -21,6 +21,17 @@ public sealed class TempFolder : IDisposable
     /// <returns>The combined path.</returns>
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
+    /// <summary>Writes <paramref name="bytes"/> to the file <paramref name="name"/> in the folder.</summary>
+    /// <param name="name">The file, relative to this folder.</param>
+    /// <param name="bytes">Its content.</param>
+    /// <returns>The file's full path.</returns>
+    public string Write(string name, byte[] bytes)
+    {
+        string path = Combine(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     /// <summary>Creates (if needed) the subfolder <paramref name="name"/> and returns its full path.</summary>
     /// <param name="name">The subfolder, relative to this folder.</param>
     /// <returns>The subfolder's full path.</returns>

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using VaeCourse.Data;
 using Xunit;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 public sealed class DatasetCatalogTests
 {

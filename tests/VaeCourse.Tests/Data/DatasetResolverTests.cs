@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using VaeCourse.Data;
-using Xunit;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 /// <summary>The resolver's search order, with temporary folders and a local HTTP server.</summary>
 public sealed class DatasetResolverTests : IDisposable
@@ -193,5 +192,18 @@ public sealed class DatasetResolverTests : IDisposable
             files[i] = new DatasetFile(Files[i], Convert.ToHexStringLower(SHA256.HashData(contents[i])));
         }
         return new DatasetInfo("tiny", files, [server.Url(prefix)]);
+    }
+
+    [FashionMnistFact]
+    public void The_resolver_finds_the_Debian_package_when_nothing_else_is_there()
+    {
+        using var temp = new TempFolder();
+        string folder = DatasetResolver.Resolve("fashion-mnist", new DatasetResolverOptions
+        {
+            GetEnvironmentVariable = _ => null,
+            CacheDirectory = temp.Combine("cache"),
+            AllowDownload = false,
+        });
+        Assert.Equal(FashionMnistFactAttribute.Folder, folder);
     }
 }

@@ -1,7 +1,7 @@
 using VaeCourse.Data;
 using Xunit;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 /// <summary>A fact that runs only where Debian's dataset-fashion-mnist is installed (skipped otherwise).</summary>
 public sealed class FashionMnistFactAttribute : FactAttribute

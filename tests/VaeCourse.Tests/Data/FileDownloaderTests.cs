@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using VaeCourse.Data;
 using Xunit;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 /// <summary>Downloads from a real HTTP server on 127.0.0.1.</summary>
 public sealed class FileDownloaderTests : IDisposable

@@ -1,31 +1,18 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
 using VaeCourse.Data;
-using Xunit;
-using static VaeCourse.Tests.IdxTestFiles;
+using Xunit.Abstractions;
+using static VaeCourse.Tests.Data.IdxTestFiles;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
-public sealed class IdxReaderTests : IDisposable
+public sealed class IdxReaderTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempFolder _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
-    private string Write(string name, byte[] bytes)
-    {
-        string path = _temp.Combine(name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    private static IdxFormatException Fails(Func<object> read, string path, params string[] mentions)
-    {
-        var e = Assert.Throws<IdxFormatException>(read);
-        Assert.Contains(path, e.Message);
-        Assert.Equal(path, e.Path);
-        foreach (string m in mentions)
-            Assert.Contains(m, e.Message);
-        return e;
-    }
+    private string Write(string name, byte[] bytes) => _temp.Write(name, bytes);
 
     [Theory]
     [InlineData(false)]
@@ -228,52 +215,183 @@ public sealed class IdxReaderTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => IdxReader.Read(_temp.Combine("nope.gz")));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Loads_an_image_set(bool gzip)
+    private const int Cases = 1500;
+
+    /// <summary>
+    /// Feeds the IDX reader random and mutated files: each must either come back consistent with its own
+    /// header or fail with <see cref="IdxFormatException"/>; any other exception fails the test.
+    /// </summary>
+    [Fact]
+    public void Random_and_mutated_files_either_parse_consistently_or_throw_IdxFormatException()
     {
-        var (images, labels, pixels, labelValues) = ImageSet(3, 4, 5);
-        string imagesPath = Write("img", gzip ? Gzip(images) : images);
-        string labelsPath = Write("lbl", gzip ? Gzip(labels) : labels);
-
-        ImageSet set = Data.ImageSet.Load(imagesPath, labelsPath);
-
-        Assert.Equal(3, set.Count);
-        Assert.Equal(4, set.Rows);
-        Assert.Equal(5, set.Cols);
-        Assert.Equal(pixels, set.Pixels);
-        Assert.Equal(labelValues, set.Labels);
-        Assert.Equal(pixels.AsSpan(20, 20).ToArray(), set.GetImage(1).ToArray());
-        Assert.Equal(pixels[7] / 255f, set.ToFloatPixels()[7]);
+        var rng = new Random(20240607);
+        int parsed = 0, rejected = 0;
+        var kinds = new Dictionary<string, int>();
+        for (int i = 0; i < Cases; i++)
+        {
+            (byte[] bytes, string kind) = MakeCase(rng);
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+            int? rank = rng.Next(4) == 0 ? rng.Next(1, 4) : null;
+            string name = $"fuzz-{i}-{kind}";
+            IdxArray? array = null;
+            try
+            {
+                array = IdxReader.Read(new MemoryStream(bytes, writable: false), name, rank, maxDataBytes: 1 << 24);
+            }
+            catch (IdxFormatException e)
+            {
+                Assert.Contains(name, e.Message);
+                rejected++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"case {i} ({kind}, {bytes.Length} bytes: {Convert.ToHexString(bytes.AsSpan(0, Math.Min(32, bytes.Length)))}...) " +
+                            $"threw {e.GetType().Name}: {e.Message}");
+            }
+            if (array is not null)
+            {
+                CheckConsistent(array, bytes, rank, $"case {i} ({kind})");
+                parsed++;
+            }
+        }
+        output.WriteLine($"{parsed} parsed, {rejected} rejected; cases per kind: " +
+                         string.Join(", ", kinds.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
+        // Both outcomes must actually occur, or the generator is broken.
+        Assert.True(parsed > 50, $"only {parsed} cases parsed");
+        Assert.True(rejected > 500, $"only {rejected} cases rejected");
+        Assert.True(kinds.Count >= 8, string.Join(", ", kinds.Keys));
     }
 
-    [Fact]
-    public void Loads_a_split_from_a_folder_of_standard_files()
+    /// <summary>The returned array must be what the (decompressed) bytes' header says, with the bytes after it as data.</summary>
+    private static void CheckConsistent(IdxArray array, byte[] bytes, int? rank, string what)
     {
-        var (images, labels, pixels, _) = ImageSet(2, 3, 3);
-        Write("t10k-images-idx3-ubyte.gz", Gzip(images));
-        Write("t10k-labels-idx1-ubyte.gz", Gzip(labels));
-        ImageSet set = Data.ImageSet.Load(_temp.Path, DatasetSplit.Test);
-        Assert.Equal(pixels, set.Pixels);
+        byte[] raw = bytes.Length >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B ? Gunzip(bytes) : bytes;
+        Assert.True(raw.Length >= 4 && raw[0] == 0 && raw[1] == 0 && raw[2] == 0x08, what);
+        int r = raw[3];
+        Assert.True(rank is null || rank == r, what);
+        Assert.Equal(r, array.Shape.Length);
+        long product = 1;
+        for (int d = 0; d < r; d++)
+        {
+            uint dim = BinaryPrimitives.ReadUInt32BigEndian(raw.AsSpan(4 + 4 * d));
+            Assert.Equal((long)dim, array.Shape[d]);
+            product *= dim;
+        }
+        Assert.Equal(product, array.Data.LongLength);
+        Assert.Equal(raw.Length, 4 + 4 * r + array.Data.Length);
+        Assert.True(raw.AsSpan(4 + 4 * r).SequenceEqual(array.Data), what);
     }
 
-    [Fact]
-    public void Rejects_a_label_count_that_differs_from_the_image_count()
+    private static byte[] Gunzip(byte[] bytes)
     {
-        var (images, _, _, _) = ImageSet(3, 2, 2);
-        string imagesPath = Write("img.idx", images);
-        string labelsPath = Write("lbl.idx", UByte([2], [0, 1]));
-        var e = Fails(() => Data.ImageSet.Load(imagesPath, labelsPath), labelsPath, "label count", "expected 3", "found 2");
-        Assert.Contains(imagesPath, e.Message);
+        using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        gz.CopyTo(output);
+        return output.ToArray();
     }
 
-    [Fact]
-    public void Rejects_an_image_file_given_as_labels()
+    private static (byte[] Bytes, string Kind) MakeCase(Random rng)
     {
-        var (images, _, _, _) = ImageSet(3, 2, 2);
-        string imagesPath = Write("img.idx", images);
-        Fails(() => Data.ImageSet.Load(imagesPath, imagesPath), imagesPath, "expected 1", "found 3");
+        switch (rng.Next(10))
+        {
+            case 0:
+                return (RandomBytes(rng, rng.Next(0, 64)), "random");
+            case 1:
+            {
+                // Random bytes that start like an IDX or a gzip file.
+                byte[] b = RandomBytes(rng, rng.Next(2, 200));
+                if (rng.Next(2) == 0) { b[0] = 0; b[1] = 0; }
+                else { b[0] = 0x1F; b[1] = 0x8B; }
+                return (b, "random-with-magic");
+            }
+            case 2:
+                return (Valid(rng, out _), "valid");
+            case 3:
+                return (FlipBits(rng, Valid(rng, out _)), "bitflip-raw");
+            case 4:
+                return (FlipBits(rng, Gzip(Valid(rng, out _))), "bitflip-gzip");
+            case 5:
+            {
+                byte[] v = rng.Next(2) == 0 ? Valid(rng, out _) : Gzip(Valid(rng, out _));
+                return (v[..rng.Next(0, v.Length + 1)], "truncated");
+            }
+            case 6:
+            {
+                byte[] v = rng.Next(2) == 0 ? Valid(rng, out _) : Gzip(Valid(rng, out _));
+                var list = v.ToList();
+                int inserts = rng.Next(1, 5);
+                for (int k = 0; k < inserts; k++)
+                    list.Insert(rng.Next(0, list.Count + 1), (byte)rng.Next(256));
+                return (list.ToArray(), "inserted");
+            }
+            case 7:
+            {
+                byte[] v = HeaderEdit(rng, Valid(rng, out _));
+                return (rng.Next(2) == 0 ? v : Gzip(v), "header-edit");
+            }
+            case 8:
+            {
+                // A consistent header with absurd or large dimensions and little data.
+                int rank = rng.Next(1, 5);
+                var dims = new uint[rank];
+                for (int d = 0; d < rank; d++)
+                    dims[d] = rng.Next(4) switch { 0 => uint.MaxValue - (uint)rng.Next(3), 1 => 0x80000000u, 2 => (uint)rng.Next(1, 70000), _ => (uint)rng.Next(0, 4) };
+                byte[] v = UByte(dims, RandomBytes(rng, rng.Next(0, 64)));
+                return (rng.Next(2) == 0 ? v : Gzip(v), "large-dims");
+            }
+            default:
+            {
+                // Valid content with extra bytes, or gzip with garbage after the stream.
+                byte[] v = Valid(rng, out _);
+                byte[] tail = RandomBytes(rng, rng.Next(1, 16));
+                return (rng.Next(2) == 0 ? [.. v, .. tail] : [.. Gzip(v), .. tail], "trailing");
+            }
+        }
+    }
+
+    private static byte[] Valid(Random rng, out uint[] dims)
+    {
+        int rank = rng.Next(1, 4);
+        dims = new uint[rank];
+        long product = 1;
+        for (int d = 0; d < rank; d++)
+        {
+            dims[d] = (uint)rng.Next(0, 9);
+            product *= dims[d];
+        }
+        return UByte(dims, RandomBytes(rng, (int)product));
+    }
+
+    private static byte[] FlipBits(Random rng, byte[] bytes)
+    {
+        byte[] b = (byte[])bytes.Clone();
+        if (b.Length == 0)
+            return b;
+        int flips = rng.Next(1, 4);
+        for (int k = 0; k < flips; k++)
+            b[rng.Next(b.Length)] ^= (byte)(1 << rng.Next(8));
+        return b;
+    }
+
+    private static byte[] HeaderEdit(Random rng, byte[] bytes)
+    {
+        byte[] b = (byte[])bytes.Clone();
+        int header = Math.Min(b.Length, 4 + 4 * b[3]);
+        switch (rng.Next(4))
+        {
+            case 0: b[2] = (byte)rng.Next(256); break;                     // element type
+            case 1: b[3] = (byte)rng.Next(256); break;                     // rank
+            case 2: if (header > 4) b[rng.Next(4, header)] = (byte)rng.Next(256); break; // one dimension byte
+            default: b[rng.Next(Math.Max(1, header))] = 0xFF; break;       // anywhere in the header
+        }
+        return b;
+    }
+
+    private static byte[] RandomBytes(Random rng, int count)
+    {
+        var b = new byte[count];
+        rng.NextBytes(b);
+        return b;
     }
 
     /// <summary>A read-only stream that cannot seek, like a pipe.</summary>

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using VaeCourse.Data;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 /// <summary>Builds IDX file bytes for tests.</summary>
 public static class IdxTestFiles
@@ -49,10 +50,21 @@ public static class IdxTestFiles
     /// <param name="rows">Rows.</param>
     /// <param name="cols">Columns.</param>
     /// <returns>The two files' bytes and the data written.</returns>
-    public static (byte[] Images, byte[] Labels, byte[] Pixels, byte[] LabelValues) ImageSet(int count, int rows, int cols)
+    public static (byte[] Images, byte[] Labels, byte[] Pixels, byte[] LabelValues) ImageFiles(int count, int rows, int cols)
     {
         byte[] pixels = Ramp(count * rows * cols);
         byte[] labels = Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray();
         return (UByte([(uint)count, (uint)rows, (uint)cols], pixels), UByte([(uint)count], labels), pixels, labels);
+    }
+
+    /// <summary>Runs <paramref name="read"/>, expects an <see cref="IdxFormatException"/> for <paramref name="path"/> whose message names it and mentions each of <paramref name="mentions"/>.</summary>
+    public static IdxFormatException Fails(Func<object> read, string path, params string[] mentions)
+    {
+        var e = Assert.Throws<IdxFormatException>(read);
+        Assert.Contains(path, e.Message);
+        Assert.Equal(path, e.Path);
+        foreach (string m in mentions)
+            Assert.Contains(m, e.Message);
+        return e;
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 (random port) for download tests. Each path gets a behaviour:

@@ -1,7 +1,7 @@
 using VaeCourse.Data;
 using Xunit;
 
-namespace VaeCourse.Tests;
+namespace VaeCourse.Tests.Data;
 
 public sealed class SyntheticTests
 {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using VaeCourse.Data;
 using VaeCourse.Model;
-using VaeCourse.Tests.Reliability;
 using VaeCourse.Training;
 using static TorchSharp.torch;
 

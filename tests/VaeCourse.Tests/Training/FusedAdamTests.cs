@@ -1,7 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VaeCourse.Model;
-using VaeCourse.Tests.Reliability;
 using VaeCourse.Training;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using VaeCourse.Model;
-using VaeCourse.Tests.Reliability;
 using VaeCourse.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -50,7 +49,7 @@ public sealed class ModelCacheTests : IDisposable
         return Vae.Mlp(64, new[] { hidden }, 4, likelihood);
     }
 
-    private (ModelCacheResult Result, int Reports) Run(nn.Module<Tensor, LossTerms> model, TrainerOptions? options = null, Tensor? trainData = null,
+    private (ModelCacheResult Result, int Reports) Run(LatentModel model, TrainerOptions? options = null, Tensor? trainData = null,
         Tensor? testData = null, bool noTest = false, Func<Stream, Stream>? wrap = null)
     {
         int reports = 0;
@@ -119,7 +118,7 @@ public sealed class ModelCacheTests : IDisposable
     };
 
     /// <summary>The model, options and data of the base run (<paramref name="change"/> null) or of the run that changes one thing.</summary>
-    private (nn.Module<Tensor, LossTerms> Model, TrainerOptions Options, Tensor Train, Tensor? Test) Variant(string? change) => change switch
+    private (LatentModel Model, TrainerOptions Options, Tensor Train, Tensor? Test) Variant(string? change) => change switch
     {
         null => (Small(likelihood: new GaussianLikelihood(0.1)), Options, train, test),
         "Epochs" => (Small(likelihood: new GaussianLikelihood(0.1)), Options with { Epochs = 3 }, train, test),
@@ -151,7 +150,7 @@ public sealed class ModelCacheTests : IDisposable
     private static Vae SeededMultVae(double dropout)
     {
         manual_seed(0);
-        return MultVae.Create(64, hidden: 32, latentSize: 4, dropout: dropout);
+        return Vae.Mult(64, hidden: 32, latentSize: 4, dropout: dropout);
     }
 
     [Theory]
