@@ -158,12 +158,18 @@ public sealed class SeedSpread
     {
         var claims = Of(notebook);
         if (claims.Count == 0) return $"The record holds no claim of {notebook}: run `{Command}` to measure them.";
-        var notAll = claims.Where(c => !c.HeldInAll(Offsets.Count)).ToList();
         string runs = $"{Offsets.Count} runs (seed offsets {string.Join(", ", Offsets)}, {Mode} mode)";
-        return notAll.Count == 0
-            ? $"All {claims.Count} claims of this notebook held in each of {runs}."
-            : $"{claims.Count - notAll.Count} of {claims.Count} claims of this notebook held in each of {runs}; not in every run: " +
-              string.Join("; ", notAll.Select(c => $"\"{c.Statement}\" ({c.HeldCount} of {Offsets.Count})")) + ".";
+        var held = claims.Where(c => c.HeldInAll(Offsets.Count)).ToList();
+        var notChecked = claims.Where(c => c.Outcomes.Count > 0 && c.Outcomes.All(o => o.Status == "not-checked")).ToList();
+        var notAll = claims.Except(held).Except(notChecked).ToList();
+        var text = notAll.Count == 0 && notChecked.Count == 0
+            ? $"All {claims.Count} claims of this notebook held in each of {runs}"
+            : $"{held.Count} of {claims.Count} claims of this notebook held in each of {runs}";
+        if (notChecked.Count > 0)
+            text += $"; {notChecked.Count} need full-mode data and were not checked in these runs";
+        if (notAll.Count > 0)
+            text += "; not in every run: " + string.Join("; ", notAll.Select(c => $"\"{c.Statement}\" ({c.HeldCount} of {Offsets.Count})"));
+        return text + ".";
     }
 
     /// <summary>
