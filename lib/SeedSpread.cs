@@ -110,22 +110,16 @@ public sealed class SeedSpread
         }
     }
 
-    /// <summary>Writes the record to <paramref name="path"/>: to a temporary file in the same folder, then renamed over it.</summary>
+    /// <summary>
+    /// Writes the record to <paramref name="path"/> the way checkpoints are written (<see cref="Training.Checkpoint.Save"/>):
+    /// into a temporary file beside it, flushed, then renamed over it, so a failed write leaves the previous record as it was.
+    /// </summary>
+    /// <exception cref="IOException">The file could not be written; the previous record is unchanged.</exception>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json) + "\n");
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        byte[] json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json) + "\n");
+        Training.Checkpoint.WriteReplacing(path, "seed-spread record", file => file.Write(json));
     }
 
     /// <summary>
