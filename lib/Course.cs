@@ -31,11 +31,8 @@ public static class Course
         {
             string? folder = Environment.GetEnvironmentVariable("VAE_ARTIFACTS");
             if (!string.IsNullOrWhiteSpace(folder)) return Path.GetFullPath(folder);
-            return Data.RepositoryRoot.Find() is string root
-                ? Path.Combine(root, "artifacts")
-                : throw new InvalidOperationException(
-                    $"Notebooks write to artifacts/ of the course repository, but no folder above {string.Join(", ", Data.RepositoryRoot.DefaultStartDirectories())} " +
-                    $"holds {Data.RepositoryRoot.MarkerFile}. Run from inside the repository, or set VAE_ARTIFACTS to a folder.");
+            return Path.Combine(Data.RepositoryRoot.Require("Notebooks write to artifacts/ of the course repository",
+                "Run from inside the repository, or set VAE_ARTIFACTS to a folder."), "artifacts");
         }
     }
 
@@ -50,10 +47,7 @@ public static class Course
     {
         get
         {
-            string? text = Environment.GetEnvironmentVariable("VAE_SEED_OFFSET");
-            if (string.IsNullOrWhiteSpace(text)) return 0;
-            if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)) return value;
-            throw new ArgumentException($"The environment variable VAE_SEED_OFFSET is '{text}'; expected a whole number 0 or more (the shift added to every seed), or unset it.", "VAE_SEED_OFFSET");
+            return WholeNumberVariable("VAE_SEED_OFFSET", 0, "a whole number 0 or more (the shift added to every seed), or unset it") ?? 0;
         }
     }
 
@@ -88,10 +82,22 @@ public static class Course
     /// <summary>The thread count set by VAE_THREADS, or null when it is unset; a value that is not a positive integer is an error.</summary>
     public static int? ThreadsFromEnvironment()
     {
-        string? text = Environment.GetEnvironmentVariable("VAE_THREADS");
+        return (int?)WholeNumberVariable("VAE_THREADS", 1, "a positive whole number of threads (for example 1 or 2), or unset it to use one per processor", int.MaxValue);
+    }
+
+    /// <summary>
+    /// The whole number in environment variable <paramref name="name"/>, null when it is unset or blank; anything else
+    /// than digits giving a value in [<paramref name="minimum"/>, <paramref name="maximum"/>] is an error naming the
+    /// variable, its value and <paramref name="expected"/>.
+    /// </summary>
+    private static long? WholeNumberVariable(string name, long minimum, string expected, long maximum = long.MaxValue)
+    {
+        string? text = Environment.GetEnvironmentVariable(name);
         if (string.IsNullOrWhiteSpace(text)) return null;
-        if (int.TryParse(text, out int value) && value >= 1) return value;
-        throw new ArgumentException($"The environment variable VAE_THREADS is '{text}'; expected a positive whole number of threads (for example 1 or 2), or unset it to use one per processor.", "VAE_THREADS");
+        if (long.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)
+            && value >= minimum && value <= maximum)
+            return value;
+        throw new ArgumentException($"The environment variable {name} is '{text}'; expected {expected}.", name);
     }
 
     /// <summary>Loads libLibTorchSharp from this assembly's runtimes/&lt;rid&gt;/native folder when it is there.</summary>

@@ -85,10 +85,10 @@ public sealed class SeedSpread
     /// <summary>The default location of the record: <c>data/seed-spread.json</c> in the repository.</summary>
     /// <exception cref="InvalidOperationException">No repository root was found above the current or the library's folder.</exception>
     public static string DefaultPath() =>
-        Data.RepositoryRoot.Find() is string root
-            ? Path.Combine(root, "data", FileName)
-            : throw new InvalidOperationException($"The seed-spread record is data/{FileName} in the course repository, but no folder above " +
-                                                  $"{string.Join(", ", Data.RepositoryRoot.DefaultStartDirectories())} holds {Data.RepositoryRoot.MarkerFile}.");
+        PathIn(Data.RepositoryRoot.Require($"The seed-spread record is data/{FileName} in the course repository"));
+
+    /// <summary>Where the record of the repository at <paramref name="repositoryRoot"/> lives: data/<see cref="FileName"/>.</summary>
+    public static string PathIn(string repositoryRoot) => Path.Combine(repositoryRoot, "data", FileName);
 
     /// <summary>Reads a record (by default <see cref="DefaultPath"/>).</summary>
     /// <exception cref="FileNotFoundException">There is no record; the message says which command writes it.</exception>

@@ -24,6 +24,17 @@ public static class RepositoryRoot
                ?? WalkUp(Path.GetDirectoryName(typeof(RepositoryRoot).Assembly.Location));
     }
 
+    /// <summary>
+    /// The repository root (<see cref="Find"/> from the default places), or an error that says what needed it,
+    /// where it looked and what to do.
+    /// </summary>
+    /// <param name="needs">What needs the repository, as the start of the message ("Notebooks write to artifacts/ of the course repository").</param>
+    /// <param name="remedy">The last sentence of the message.</param>
+    /// <exception cref="InvalidOperationException">No folder above the default places holds <see cref="MarkerFile"/>.</exception>
+    public static string Require(string needs, string remedy = "Run from inside the repository.") =>
+        Find() ?? throw new InvalidOperationException(
+            $"{needs}, but no folder above {string.Join(", ", DefaultStartDirectories())} holds {MarkerFile}. {remedy}");
+
     /// <summary>The places <see cref="Find"/> starts from when given no start folder (for messages).</summary>
     /// <returns>The current directory, the app base directory and the assembly folder.</returns>
     public static IReadOnlyList<string> DefaultStartDirectories() =>

@@ -174,7 +174,7 @@ public static class Cli
             if (seeds is not null)
             {
                 var spreadPath = parse.GetValue(seedSpreadOption)?.FullName
-                                 ?? Path.Combine(repoRoot ?? Path.GetDirectoryName(Path.GetDirectoryName(outDir)!)!, "data", VaeCourse.SeedSpread.FileName);
+                                 ?? VaeCourse.SeedSpread.PathIn(repoRoot ?? Path.GetDirectoryName(Path.GetDirectoryName(outDir)!)!);
                 var seedsRoot = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outDir))!, "seeds");
                 return await SeedRuns.RunAsync(console, terminal, paths, options, seeds, seedsRoot, spreadPath, args, repoRoot, token);
             }
