@@ -21,6 +21,9 @@ public sealed class ExplorerBrowserTests
         return drawn ? trace.source : '';
     }";
 
+    // The z1 of the explorer's cross, which marks the grid point whose decoded image is shown.
+    private const string Cross = "() => document.querySelectorAll('.output.chart .js-plotly-plot')[0].data.find(t => t.name === 'decoded point').x[0]";
+
     [Fact]
     public async Task Pointing_at_the_latent_plane_and_dragging_the_slider_change_the_decoded_image()
     {
@@ -49,17 +52,26 @@ public sealed class ExplorerBrowserTests
             Assert.StartsWith("data:image/png;base64,", before);
 
             // Point at two opposite corners of the grid, then at the code furthest left (over a class trace's point):
-            // each time another image must be drawn and the cross move there.
+            // each time another image must be drawn and the cross move to the grid column nearest the pointer. The
+            // wait is for that column, not for any new image: plotly.js throttles hover events, so an image can change
+            // at a point the pointer passed on its way before the last move is handled.
             string shown = before;
             foreach (var target in new[] { "[z1[0], z2[0]]", "[z1[z1.length - 1], z2[z2.length - 1]]", "codes[0]" })
             {
-                var (x, y) = await PagePoint(page, target);
+                var (x, y, column) = await PagePoint(page, target);
                 await page.Mouse.MoveAsync(x, y, new() { Steps = 3 });
-                await page.WaitForFunctionAsync($"([i, old]) => ({ShownImage})(i) !== '' && ({ShownImage})(i) !== old", new object[] { 0, shown }, new() { Timeout = 10_000 });
+                try
+                {
+                    await page.WaitForFunctionAsync($"([i, old, z]) => ({ShownImage})(i) !== '' && ({ShownImage})(i) !== old && ({Cross})() === z",
+                        new object[] { 0, shown, column }, new() { Timeout = 10_000 });
+                }
+                catch (TimeoutException)
+                {
+                    Assert.Fail($"pointing at {target} (z1 column {column}) left the cross at z1 = {await page.EvaluateAsync<double>(Cross)}");
+                }
                 shown = await page.EvaluateAsync<string>(ShownImage, 0);
                 seen.Add(shown);
-                crosses.Add(await page.EvaluateAsync<double>(
-                    "() => document.querySelectorAll('.output.chart .js-plotly-plot')[0].data.find(t => t.name === 'decoded point').x[0]"));
+                crosses.Add(await page.EvaluateAsync<double>(Cross));
             }
 
             // Drag the interpolation slider's grip from t = 0 to the end of its rail.
@@ -83,11 +95,12 @@ public sealed class ExplorerBrowserTests
 
     /// <summary>
     /// The page coordinates of a latent point of the explorer (chart 0), given as a JavaScript expression over its
-    /// grid values z1 and z2 (the heatmap's x and y) and its codes (all class traces' points, by increasing z1).
+    /// grid values z1 and z2 (the heatmap's x and y) and its codes (all class traces' points, by increasing z1), with
+    /// the z1 of the grid column nearest to it, where the explorer's cross must go.
     /// </summary>
-    private static async Task<(float X, float Y)> PagePoint(IPage page, string point)
+    private static async Task<(float X, float Y, double Column)> PagePoint(IPage page, string point)
     {
-        var xy = await page.EvaluateAsync<float[]>($@"() => {{
+        var xy = await page.EvaluateAsync<double[]>($@"() => {{
             const gd = document.querySelectorAll('.output.chart .js-plotly-plot')[0];
             const grid = gd.data.find(t => t.type === 'heatmap'), z1 = grid.x, z2 = grid.y;
             const codes = gd.data.filter(t => t.type === 'scatter' && t.hoverinfo !== 'skip')
@@ -95,8 +108,9 @@ public sealed class ExplorerBrowserTests
             const [x, y] = {point};
             gd.scrollIntoView({{ block: 'center' }});
             const box = gd.querySelector('.nsewdrag[data-subplot=xy]').getBoundingClientRect(), L = gd._fullLayout;
-            return [box.left + L.xaxis.d2p(x), box.top + L.yaxis.d2p(y)];
+            const column = z1.reduce((a, b) => Math.abs(b - x) < Math.abs(a - x) ? b : a);
+            return [box.left + L.xaxis.d2p(x), box.top + L.yaxis.d2p(y), column];
         }}");
-        return (xy[0], xy[1]);
+        return ((float)xy[0], (float)xy[1], xy[2]);
     }
 }
