@@ -54,10 +54,12 @@ public static class ImportanceWeighted
     }
 
     /// <summary>
-    /// The mean of L_k per example over a data set ([N, D]), taking <paramref name="batchSize"/> examples
-    /// at a time (each with all k samples, in chunks of <paramref name="chunk"/>): no loop over single examples.
+    /// L_k of every example of a data set ([N, D]), in nats, as a float64 tensor of shape [N], taking
+    /// <paramref name="batchSize"/> examples at a time (each with all k samples, in chunks of <paramref name="chunk"/>):
+    /// no loop over single examples, and memory bounded by one batch. With the same global seed and batch size the draws
+    /// are those of calling <see cref="LogLikelihood"/> batch by batch.
     /// </summary>
-    public static double Mean(Vae model, Tensor data, int k, int batchSize = 250, int chunk = 100)
+    public static Tensor PerExample(Vae model, Tensor data, int k, int batchSize = 250, int chunk = 100)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -67,13 +69,18 @@ public static class ImportanceWeighted
         if (data.dim() != 2 || data.shape[0] < 1)
             throw new ArgumentException($"data must be a [examples, features] tensor with at least one example; got [{string.Join(", ", data.shape)}].", nameof(data));
         Check.FitsInput(data, model.InputSize, nameof(data));
-        double sum = 0;
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
         long n = data.shape[0];
         for (long start = 0; start < n; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            sum += LogLikelihood(model, data.narrow(0, start, Math.Min(batchSize, n - start)), k, chunk).to(float64).sum().item<double>();
-        }
-        return sum / n;
+            parts.Add(LogLikelihood(model, data.narrow(0, start, Math.Min(batchSize, n - start)), k, chunk).to(float64));
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The mean of <see cref="PerExample"/> over a data set ([N, D]): the data set's L_k per example, in nats.</summary>
+    public static double Mean(Vae model, Tensor data, int k, int batchSize = 250, int chunk = 100)
+    {
+        using var scope = NewDisposeScope();
+        return PerExample(model, data, k, batchSize, chunk).mean().item<double>();
     }
 }

@@ -95,6 +95,23 @@ public class ImportanceWeightedTests
         Assert.True(allclose(inTraining, inEval, rtol: 1e-6, atol: 1e-6), "the bound must not depend on dropout");
     }
 
+    [Fact]
+    public void PerExampleIsTheBoundOfEveryBatchInOrderAndMeanIsItsMean()
+    {
+        manual_seed(6);
+        var model = Vae.Mlp(inputSize: 16, hidden: new[] { 8 }, latentSize: 3);
+        var x = rand(23, 16);                                      // 23 = 10 + 10 + 3: the last batch is short
+        manual_seed(9);
+        var batchByBatch = cat(new[] { x[..10], x[10..20], x[20..] }.Select(b => ImportanceWeighted.LogLikelihood(model, b, k: 7, chunk: 3)).ToList()).to(float64);
+        manual_seed(9);
+        var perExample = ImportanceWeighted.PerExample(model, x, k: 7, batchSize: 10, chunk: 3);
+        Assert.Equal(new long[] { 23 }, perExample.shape);
+        Assert.Equal(float64, perExample.dtype);
+        Assert.True((batchByBatch == perExample).all().item<bool>(), "the same draws, batch by batch, in order");
+        manual_seed(9);
+        Assert.Equal(perExample.mean().item<double>(), ImportanceWeighted.Mean(model, x, k: 7, batchSize: 10, chunk: 3), 12);
+    }
+
     [Theory]
     [InlineData(0, 100, 250, "k")]
     [InlineData(-1, 100, 250, "k")]
