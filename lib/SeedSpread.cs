@@ -160,7 +160,9 @@ public sealed class SeedSpread
             ? $"All {claims.Count} claims of this notebook held in each of {runs}"
             : $"{held.Count} of {claims.Count} claims of this notebook held in each of {runs}";
         if (notChecked.Count > 0)
-            text += $"; {notChecked.Count} need full-mode data and were not checked in these runs";
+            text += notChecked.Count == 1
+                ? "; 1 needs full-mode data and was not checked in these runs"
+                : $"; {notChecked.Count} need full-mode data and were not checked in these runs";
         if (notAll.Count > 0)
             text += "; not in every run: " + string.Join("; ", notAll.Select(c => $"\"{c.Statement}\" ({c.HeldCount} of {Offsets.Count})"));
         return text + ".";

@@ -70,7 +70,7 @@ public sealed class SeedSpreadTests : IDisposable
 
         Assert.Equal("1 of 2 claims of this notebook held in each of 3 runs (seed offsets 0, 1, 2, full mode); not in every run: \"lucky\" (2 of 3).",
             spread.Summary("01-a"));
-        Assert.Equal("0 of 2 claims of this notebook held in each of 3 runs (seed offsets 0, 1, 2, full mode); 1 need full-mode data and were not checked in these runs; " +
+        Assert.Equal("0 of 2 claims of this notebook held in each of 3 runs (seed offsets 0, 1, 2, full mode); 1 needs full-mode data and was not checked in these runs; " +
                      "not in every run: \"other\" (2 of 3).", spread.Summary("02-b.ipynb"));
         Assert.StartsWith("The record holds no claim of 03-c.ipynb", spread.Summary("03-c.ipynb"));
         var html = spread.ToHtml("01-a.ipynb");
