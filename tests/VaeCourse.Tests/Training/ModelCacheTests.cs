@@ -102,6 +102,15 @@ public sealed class ModelCacheTests : IDisposable
     }
 
     [Fact]
+    public void The_library_identity_in_the_key_does_not_carry_the_git_commit()
+    {
+        // The key names the library by its module version id. A commit in the informational version would change that id
+        // at every commit, one that touches only a notebook too, and every cached model would miss.
+        var version = typeof(ModelCacheKey).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.False(version.Contains('+'), $"the library's informational version {version} carries build metadata (the git commit?)");
+    }
+
+    [Fact]
     public void The_progress_interval_is_not_part_of_the_key()
     {
         Run(Small());
