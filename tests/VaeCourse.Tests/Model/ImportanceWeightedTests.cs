@@ -113,6 +113,13 @@ public class ImportanceWeightedTests
     }
 
     [Theory]
+    [InlineData(1000, 100, 25)]     // about 2,500 decoder rows a chunk
+    [InlineData(10, 100, 250)]      // a chunk holds only k = 10 samples
+    [InlineData(5000, 5000, 1)]     // never below one example
+    public void The_default_batch_keeps_about_2500_decoder_rows_a_chunk(int k, int chunk, int expected) =>
+        Assert.Equal(expected, ImportanceWeighted.DefaultBatchSize(k, chunk));
+
+    [Theory]
     [InlineData(0, 100, 250, "k")]
     [InlineData(-1, 100, 250, "k")]
     [InlineData(10, 0, 250, "chunk")]
