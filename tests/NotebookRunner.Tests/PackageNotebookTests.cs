@@ -24,9 +24,21 @@ public sealed class PackageNotebookTests : IDisposable
         // A version of its own, so that the kernel restores this package and not one cached by an earlier run.
         var version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..10];
         var feed = _temp.Sub("feed");
-        var pack = await RunAsync("dotnet", ["pack", Path.Combine(CourseRun.RepositoryRoot, "lib"), "-c", "Release", "-o", feed, $"-p:PackageVersion={version}", "-nologo", "-v:q"]);
+        // With the feed unreachable and NuGet's HTTP cache off: the build has every package in the global cache, so
+        // packing must not need the network. A dependency range without an exact match in the cache (NU1603) sends
+        // each restore to the feed, and a feed fault then failed the pack with an unlogged MSB4181.
+        // Its own bin/ and obj/ (--artifacts-path): built in lib/bin/Release, the test version would replace the assembly
+        // the course's notebooks load, and with it the module version id that keys every cached model.
+        var courseAssembly = new FileInfo(Path.Combine(CourseRun.RepositoryRoot, "lib", "bin", "Release", "net10.0", "VaeCourse.dll"));
+        var courseAssemblyWritten = courseAssembly.Exists ? courseAssembly.LastWriteTimeUtc : (DateTime?)null;
+        var pack = await RunAsync("dotnet", ["pack", Path.Combine(CourseRun.RepositoryRoot, "lib"), "-c", "Release", "-o", feed,
+            "--artifacts-path", _temp.Sub("artifacts"), $"-p:PackageVersion={version}", "-p:RestoreNoHttpCache=true", "-nologo", "-v:q"],
+            UnreachableFeed);
         var package = Path.Combine(feed, $"VaeCourse.{version}.nupkg");
-        Assert.True(File.Exists(package), $"dotnet pack wrote no {package}:\n{pack}");
+        Assert.True(File.Exists(package), $"dotnet pack, with the feed unreachable, wrote no {package}:\n{pack}");
+        courseAssembly.Refresh();
+        Assert.True(courseAssemblyWritten == (courseAssembly.Exists ? courseAssembly.LastWriteTimeUtc : null),
+            $"dotnet pack rewrote {courseAssembly.FullName}, the assembly the course's notebooks load");
 
         var folder = _temp.Sub("experiment");
         var path = Write(folder, "experiment.ipynb",
@@ -74,10 +86,17 @@ public sealed class PackageNotebookTests : IDisposable
         }
     }
 
-    private static async Task<string> RunAsync(string file, string[] args)
+    /// <summary>A proxy on a port nothing listens on: every request to the package feed is refused at once.</summary>
+    private static readonly Dictionary<string, string> UnreachableFeed = new()
+    {
+        ["HTTPS_PROXY"] = "http://127.0.0.1:9", ["HTTP_PROXY"] = "http://127.0.0.1:9", ["NO_PROXY"] = "",
+    };
+
+    private static async Task<string> RunAsync(string file, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var run = Process.Start(start)!;
         var stdout = run.StandardOutput.ReadToEndAsync();
         var stderr = run.StandardError.ReadToEndAsync();
