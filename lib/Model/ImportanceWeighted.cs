@@ -59,10 +59,14 @@ public static class ImportanceWeighted
     /// no loop over single examples, and memory bounded by one batch. With the same global seed and batch size the draws
     /// are those of calling <see cref="LogLikelihood"/> batch by batch.
     /// </summary>
+    /// <param name="model">The VAE whose encoder is the proposal q(z|x) and whose decoder gives p(x|z).</param>
+    /// <param name="data">The examples, [N, D], D the model's input size.</param>
+    /// <param name="k">Importance samples per example (at least 1; k = 1 is the ELBO).</param>
     /// <param name="batchSize">
     /// Examples per batch; by default <see cref="DefaultBatchSize"/>, so that a chunk's decoder outputs stay small enough
     /// for the processor's cache.
     /// </param>
+    /// <param name="chunk">Samples decoded at once (at least 1): the cap on one step's memory.</param>
     public static Tensor PerExample(Vae model, Tensor data, int k, int? batchSize = null, int chunk = 100)
     {
         ArgumentNullException.ThrowIfNull(model);
