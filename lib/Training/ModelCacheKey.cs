@@ -51,6 +51,43 @@ public sealed class ModelCacheKey
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         var text = new StringBuilder();
+        AppendModel(text, model, "initial state");
+        AppendOptions(text, options);
+        AppendData(text, "train", train);
+        if (test is null) text.Append("test none\n");
+        else AppendData(text, "test", test);
+        return new ModelCacheKey(text.ToString());
+    }
+
+    /// <summary>
+    /// The key of a result computed from <paramref name="model"/> as it is now (typically trained or loaded by
+    /// <see cref="ModelCache.TrainOrLoad"/>) on <paramref name="input"/>, described by <paramref name="computation"/>, with
+    /// libtorch's default random generator in the state it is in now: the library and the architecture as in <see cref="Of"/>,
+    /// the current parameters and buffers, the computation's text, the input's values and the SHA-256 of the generator's
+    /// state (which covers the seed the notebook set and every draw since). Used by <see cref="ModelCache.ComputeOrLoad"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The computation's text is empty, or a part of the model is defined in code compiled in memory.</exception>
+    public static ModelCacheKey OfComputation(nn.Module model, string computation, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(computation);
+        ArgumentNullException.ThrowIfNull(input);
+        var text = new StringBuilder();
+        AppendModel(text, model, "state");
+        text.Append("computation ").Append(computation.ReplaceLineEndings(" ")).Append('\n');
+        AppendData(text, "input", input);
+        using (var state = Generator.Default.get_state())
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            AppendBytes(hash, state);
+            text.Append("random state sha256 ").Append(Convert.ToHexStringLower(hash.GetHashAndReset())).Append('\n');
+        }
+        return new ModelCacheKey(text.ToString());
+    }
+
+    /// <summary>The library's identity, every module with its settings, and the state dictionary under <paramref name="stateLabel"/>.</summary>
+    private static void AppendModel(StringBuilder text, nn.Module model, string stateLabel)
+    {
         text.Append("library VaeCourse ").Append(typeof(ModelCacheKey).Assembly.ManifestModule.ModuleVersionId)
             .Append(", TorchSharp ").Append(typeof(torch).Assembly.GetName().Version).Append('\n');
         foreach (var (path, module) in model.named_modules().Prepend(("", model)))
@@ -59,16 +96,11 @@ public sealed class ModelCacheKey
             AppendObject(text, module, depth: 0);
             text.Append('\n');
         }
-        AppendState(text, model);
-        AppendOptions(text, options);
-        AppendData(text, "train", train);
-        if (test is null) text.Append("test none\n");
-        else AppendData(text, "test", test);
-        return new ModelCacheKey(text.ToString());
+        AppendState(text, model, stateLabel);
     }
 
     /// <summary>Names, types and shapes of the state dictionary, and one SHA-256 over all its bytes.</summary>
-    private static void AppendState(StringBuilder text, nn.Module model)
+    private static void AppendState(StringBuilder text, nn.Module model, string label)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (name, tensor) in model.state_dict())
@@ -77,7 +109,7 @@ public sealed class ModelCacheKey
                 .Append(Shape(tensor)).Append(" on ").Append(tensor.device_type).Append('\n');
             AppendBytes(hash, tensor);
         }
-        text.Append("initial state sha256 ").Append(Convert.ToHexStringLower(hash.GetHashAndReset())).Append('\n');
+        text.Append(label).Append(" sha256 ").Append(Convert.ToHexStringLower(hash.GetHashAndReset())).Append('\n');
     }
 
     /// <summary>Every public setting of <see cref="TrainerOptions"/> by name (so a setting added later is in the key too), but the progress interval.</summary>

@@ -421,4 +421,124 @@ public sealed class ModelCacheTests : IDisposable
         Assert.Equal(fresh.TrainedAt, hit.TrainedAt); // the entry written under VAE_FRESH replaced the first
         Assert.Equal(2, Files().Length);
     }
+
+    // ---------------------------------------------------------------- results computed from a model
+
+    private int computations;
+
+    /// <summary>The importance-weighted bound of every test example, k = 10, from the random state as it is: a stand-in for a costly evaluation.</summary>
+    private ComputationResult Bound(Vae model, string computation = "ImportanceWeighted.PerExample k=10", Tensor? input = null, int k = 10)
+    {
+        var data = input ?? test;
+        var result = ModelCache.ComputeOrLoad(model, computation, data, () =>
+        {
+            computations++;
+            return ImportanceWeighted.PerExample(model, data, k);
+        }, cache.Path);
+        output.WriteLine(result.ToString());
+        if (result.Warning is not null) output.WriteLine("warning: " + result.Warning);
+        return result;
+    }
+
+    private Vae Trained()
+    {
+        var model = Small();
+        Run(model);
+        return model;
+    }
+
+    [Fact]
+    public void A_stored_result_loads_exactly_and_leaves_the_random_state_as_computing_it_would()
+    {
+        var model = Trained();
+        manual_seed(4);
+        var first = Bound(model);
+        var drawnAfterComputing = rand(5);
+        Assert.False(first.Loaded);
+        Assert.True(first.Saved);
+        Assert.Null(first.Warning);
+        Assert.Matches(@"^computed in \d+\.\d s, saved to the cache: Vae-result-[0-9a-f]{20}\.json$", first.ToString());
+
+        var loaded = Trained(); // the same model, loaded from its entry
+        manual_seed(4);
+        var again = Bound(loaded);
+        var drawnAfterLoading = rand(5);
+        Assert.True(again.Loaded);
+        Assert.Equal(1, computations);
+        Assert.True(Bits.Same(first.Value, again.Value), "the stored values, element type and shape are the computed ones");
+        Assert.True(Bits.Same(drawnAfterComputing, drawnAfterLoading), "after a load the generator is where the computation left it");
+        Assert.Equal(first.ComputedAt, again.ComputedAt);
+        Assert.Equal(first.Seconds, again.Seconds);
+        Assert.Matches(@"^loaded from the cache: Vae-result-[0-9a-f]{20}\.json, computed \d{4}-\d\d-\d\d \d\d:\d\d UTC in \d+\.\d s$", again.ToString());
+    }
+
+    [Fact]
+    public void A_changed_model_computation_input_or_random_state_misses()
+    {
+        var model = Trained();
+        manual_seed(4);
+        var stored = Bound(model);
+
+        manual_seed(5);
+        Assert.False(Bound(model).Loaded, "another seed");
+        manual_seed(4);
+        Assert.False(Bound(model, "ImportanceWeighted.PerExample k=20", k: 20).Loaded, "another computation");
+        manual_seed(4);
+        Assert.False(Bound(model, input: test[..32]).Loaded, "another input");
+        var weight = model.parameters().First();
+        var original = weight.detach().clone();
+        using (no_grad()) weight.add_(1e-3f);
+        manual_seed(4);
+        Assert.False(Bound(model).Loaded, "changed parameters");
+        Assert.Equal(5, computations);
+
+        using (no_grad()) weight.copy_(original);
+        manual_seed(4);
+        var back = Bound(model);
+        Assert.True(back.Loaded, "with the parameters put back, the first entry loads");
+        Assert.True(Bits.Same(stored.Value, back.Value));
+    }
+
+    [Fact]
+    public void A_damaged_or_foreign_result_is_computed_again_with_a_one_line_warning()
+    {
+        var model = Trained();
+        manual_seed(4);
+        var stored = Bound(model);
+        var text = File.ReadAllText(stored.Path);
+
+        foreach (var (damage, content) in new[]
+                 {
+                     ("truncated", text[..(text.Length / 2)]),
+                     ("values removed", text.Replace("\"values\": [", "\"values\": [1e300, ")),
+                     ("a model manifest", File.ReadAllText(Directory.GetFiles(cache.Path, "Vae-*.json").First(f => !f.Contains("-result-")))),
+                 })
+        {
+            File.WriteAllText(stored.Path, content);
+            manual_seed(4);
+            var redone = Bound(model);
+            Assert.False(redone.Loaded, damage);
+            Assert.True(redone.Saved, damage);
+            Assert.NotNull(redone.Warning);
+            Assert.Contains(stored.Path, redone.Warning);
+            Assert.DoesNotContain('\n', redone.Warning);
+            Assert.True(Bits.Same(stored.Value, redone.Value), $"{damage}: computed again from the same state, the same values");
+        }
+        manual_seed(4);
+        Assert.True(Bound(model).Loaded, "the replaced entry loads");
+    }
+
+    [Fact]
+    public void VAE_FRESH_computes_the_result_again()
+    {
+        var model = Trained();
+        manual_seed(4);
+        Bound(model);
+        Environment.SetEnvironmentVariable("VAE_FRESH", "1");
+        manual_seed(4);
+        var fresh = Bound(model);
+        Assert.False(fresh.Loaded);
+        Assert.True(fresh.Saved);
+        Assert.Equal(2, computations);
+    }
 }
