@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using static NotebookRunner.Tests.Notebooks;
 
@@ -64,6 +65,13 @@ public sealed class PassingNotebookTests : IDisposable
         Assert.Equal(1, cells[1]!["execution_count"]!.GetValue<int>());
         Assert.Equal(6, cells[6]!["execution_count"]!.GetValue<int>());
         Assert.Null(cells[7]!["execution_count"]);
+        // When each cell ran, as Jupyter's clients record it; none for the cell that did not run.
+        var timing = cells[1]!["metadata"]!["execution"]!;
+        var (input, reply) = (DateTimeOffset.Parse(timing["iopub.execute_input"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+                              DateTimeOffset.Parse(timing["shell.execute_reply"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+        Assert.InRange(reply - input, TimeSpan.Zero, TimeSpan.FromSeconds(result.Seconds));
+        Assert.Equal(result.Cells[0].Seconds, (reply - input).TotalSeconds, 1e-5);
+        Assert.Null(cells[7]!["metadata"]!["execution"]);
         Assert.Empty(cells[7]!["outputs"]!.AsArray());
         Assert.DoesNotContain("stale", written);
         var displayJson = Assert.Single(cells[2]!["outputs"]!.AsArray())!;

@@ -158,6 +158,29 @@ public sealed class NotebookCell
         _json["outputs"] = array;
     }
 
+    /// <summary>
+    /// Records when the cell ran in its metadata as Jupyter's own clients do (<c>execution</c>: <c>iopub.execute_input</c>
+    /// and <c>shell.execute_reply</c>, ISO 8601 UTC), so an executed notebook shows where its time went; null removes a
+    /// timing left by an earlier run (a cell that did not run this time).
+    /// </summary>
+    public void SetExecutionTiming(DateTimeOffset? started, double seconds)
+    {
+        if (CellType != "code") return;
+        var metadata = _json["metadata"] as JsonObject ?? new JsonObject();
+        _json["metadata"] = metadata;
+        if (started is not { } start)
+        {
+            metadata.Remove("execution");
+            return;
+        }
+        static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        metadata["execution"] = new JsonObject
+        {
+            ["iopub.execute_input"] = Iso(start),
+            ["shell.execute_reply"] = Iso(start + TimeSpan.FromSeconds(seconds)),
+        };
+    }
+
     private static JsonObject ToJson(CellOutput output, int? executionCount)
     {
         switch (output.Kind)

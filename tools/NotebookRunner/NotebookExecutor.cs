@@ -71,6 +71,7 @@ public static class NotebookExecutor
                 var kernel = session!;
                 options.Reporter?.CellStarted(notebookPath, cell.Number, cellCount);
                 collector.BeginCell(cell.Number);
+                var started = DateTimeOffset.UtcNow;
                 var cellClock = Stopwatch.StartNew();
                 SubmitOutcome outcome;
                 string? cellError = null;
@@ -114,7 +115,7 @@ public static class NotebookExecutor
                         break;
                 }
 
-                var result = new CellResult(cell.Number, seconds, collector.OutputsOf(cell.Number), cellError);
+                var result = new CellResult(cell.Number, seconds, collector.OutputsOf(cell.Number), cellError) { Started = started };
                 results.Add(result);
                 options.Reporter?.CellFinished(notebookPath, result, cellCount);
                 if (cellError is not null)
@@ -148,8 +149,16 @@ public static class NotebookExecutor
         foreach (var cell in document.Cells)
         {
             if (cell.CellType != "code") continue;
-            if (executed.ContainsKey(cell.Number)) cell.SetOutputs(++count, collector.OutputsOf(cell.Number));
-            else cell.SetOutputs(null, []);
+            if (executed.TryGetValue(cell.Number, out var ran))
+            {
+                cell.SetOutputs(++count, collector.OutputsOf(cell.Number));
+                cell.SetExecutionTiming(ran.Started, ran.Seconds);
+            }
+            else
+            {
+                cell.SetOutputs(null, []);
+                cell.SetExecutionTiming(null, 0);
+            }
         }
 
         string? outputPath = null;

@@ -75,6 +75,9 @@ public sealed record CellOutput
 /// <param name="Error">Error text if the cell failed, else null.</param>
 public sealed record CellResult(int Number, double Seconds, IReadOnlyList<CellOutput> Outputs, string? Error)
 {
+    /// <summary>When the cell was sent to the kernel (UTC).</summary>
+    public DateTimeOffset Started { get; init; }
+
     /// <summary>True when the cell ran without error.</summary>
     public bool Succeeded => Error is null;
 }
