@@ -95,7 +95,7 @@ public static class ModelCache
         try
         {
             Checkpoint.SaveWith(model, checkpoint, wrap);
-            var entry = new Manifest(ManifestFormat, key.Hash, key.Description.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            var entry = new Manifest(ManifestFormat, key.Hash, key.Lines,
                 Path.GetFileName(checkpoint), Sha256Of(checkpoint), trainedAt, seconds, history.Epochs.ToArray());
             Checkpoint.WriteReplacing(manifest, "model cache manifest", file => JsonSerializer.Serialize(wrap is null ? file : wrap(file), entry, Json));
             saved = true;
@@ -168,7 +168,7 @@ public static class ModelCache
             string randomState;
             using (var state = Generator.Default.get_state())
                 randomState = Convert.ToBase64String(state.bytes);
-            var entry = new ResultEntry(ResultFormat, key.Hash, key.Description.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            var entry = new ResultEntry(ResultFormat, key.Hash, key.Lines,
                 type, result.shape, values, randomState, computedAt, seconds);
             Checkpoint.WriteReplacing(path, "model cache result", file => JsonSerializer.Serialize(file, entry, Json));
             saved = true;
@@ -195,7 +195,7 @@ public static class ModelCache
             entry = JsonSerializer.Deserialize<ResultEntry>(file, Json);
         if (entry is null || entry.Format != ResultFormat)
             throw new InvalidDataException($"it is not a result of this model cache (its format is \"{entry?.Format}\", expected \"{ResultFormat}\")");
-        if (entry.Key != key.Hash || string.Join('\n', entry.Description) + "\n" != key.Description)
+        if (!key.IsStoredAs(entry.Key, entry.Description))
             throw new InvalidDataException($"it was written for another model, computation, input or random state (key {entry.Key[..Math.Min(20, entry.Key.Length)]}, expected {key.Hash[..20]})");
         if (!StoredTypes.TryGetValue(entry.Type, out var type))
             throw new InvalidDataException($"its element type \"{entry.Type}\" is not one of {string.Join(", ", StoredTypes.Keys)}");
@@ -214,7 +214,7 @@ public static class ModelCache
         InvalidDataException Bad(string problem) => new(problem);
         if (entry is null || entry.Format != ManifestFormat)
             throw Bad($"it is not a manifest of this model cache (its format is \"{entry?.Format}\", expected \"{ManifestFormat}\")");
-        if (entry.Key != key.Hash || string.Join('\n', entry.Description) + "\n" != key.Description)
+        if (!key.IsStoredAs(entry.Key, entry.Description))
             throw Bad($"it was written for other settings (key {entry.Key[..Math.Min(20, entry.Key.Length)]}, expected {key.Hash[..20]})");
         if (entry.Checkpoint != Path.GetFileName(checkpoint))
             throw Bad($"it names the checkpoint {entry.Checkpoint}, expected {Path.GetFileName(checkpoint)}");

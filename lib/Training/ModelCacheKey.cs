@@ -40,6 +40,12 @@ public sealed class ModelCacheKey
     /// <summary>The SHA-256 of <see cref="Description"/>, 64 lower-case hex digits.</summary>
     public string Hash { get; }
 
+    /// <summary>The description's lines, as a cache entry stores them.</summary>
+    internal string[] Lines => Description.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Whether an entry that stores <paramref name="hash"/> and <paramref name="lines"/> was written for this key.</summary>
+    internal bool IsStoredAs(string hash, string[] lines) => hash == Hash && string.Join('\n', lines) + "\n" == Description;
+
     /// <summary>The key of training <paramref name="model"/>, as it is now, with <paramref name="options"/> on <paramref name="train"/> and <paramref name="test"/>.</summary>
     /// <exception cref="ArgumentException">
     /// The options give a custom <see cref="TrainerOptions.Optimizer"/> (a function the key cannot see into), or a part of the model
