@@ -55,19 +55,27 @@ public static class ModelCache
     /// <param name="test">Held-out data evaluated after each epoch, or null.</param>
     /// <param name="progress">Called during training, as by <see cref="Trainer.Fit"/>; not called when the model is loaded.</param>
     /// <param name="folder">The cache folder; null for <see cref="DefaultFolder"/>.</param>
-    /// <returns>Whether the model was loaded or trained, the history, and the entry's file.</returns>
+    /// <param name="afterEpoch">
+    /// A measurement of the model taken after each epoch of training (for example <c>ActiveUnits.Activity</c> on held-out
+    /// data), stored with the entry and returned in <see cref="ModelCacheResult.AfterEpoch"/>, loaded or measured. Its name
+    /// is part of the key: it should say what the function computes, with every setting, as a computation of
+    /// <see cref="ComputeOrLoad"/> does. The function's own code is not part of the key.
+    /// </param>
+    /// <returns>Whether the model was loaded or trained, the history (and the measurements), and the entry's file.</returns>
     public static ModelCacheResult TrainOrLoad(LatentModel model, TrainerOptions options, Tensor train, Tensor? test = null,
-        Action<TrainingProgress>? progress = null, string? folder = null) =>
-        TrainOrLoadWith(model, options, train, test, progress, folder, wrap: null);
+        Action<TrainingProgress>? progress = null, string? folder = null, (string Name, Func<double[]> Measure)? afterEpoch = null) =>
+        TrainOrLoadWith(model, options, train, test, progress, folder, wrap: null, afterEpoch);
 
     /// <summary><see cref="TrainOrLoad"/> with a hook around the files' streams while saving (tests use it to interrupt a save).</summary>
     internal static ModelCacheResult TrainOrLoadWith(LatentModel model, TrainerOptions options, Tensor train, Tensor? test,
-        Action<TrainingProgress>? progress, string? folder, Func<Stream, Stream>? wrap)
+        Action<TrainingProgress>? progress, string? folder, Func<Stream, Stream>? wrap, (string Name, Func<double[]> Measure)? afterEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var key = ModelCacheKey.Of(model, options, train, test);
+        if (afterEpoch is { } given && (string.IsNullOrWhiteSpace(given.Name) || given.Measure is null))
+            throw new ArgumentException("afterEpoch needs a name (what the measurement computes, for the key) and a function.", nameof(afterEpoch));
+        var key = ModelCacheKey.Of(model, options, train, test, afterEpoch?.Name);
         string stem = Path.Combine(Path.GetFullPath(folder ?? DefaultFolder), $"{model.GetType().Name}-{key.Hash[..20]}");
         string checkpoint = stem + Checkpoint.Extension, manifest = stem + ".json";
 
@@ -76,10 +84,11 @@ public static class ModelCache
         {
             try
             {
-                var stored = Read(manifest, checkpoint, key, options);
+                var stored = Read(manifest, checkpoint, key, options, measured: afterEpoch is not null);
                 Checkpoint.Load(model, checkpoint); // checks names, types and shapes first: the model is unchanged if it throws
                 model.eval();
-                return new ModelCacheResult(stored.History, Loaded: true, Saved: false, checkpoint, stored.TrainedAt, stored.TrainingSeconds, Warning: null);
+                return new ModelCacheResult(stored.History, Loaded: true, Saved: false, checkpoint, stored.TrainedAt, stored.TrainingSeconds, Warning: null)
+                    { AfterEpoch = stored.AfterEpoch };
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or JsonException)
             {
@@ -88,7 +97,12 @@ public static class ModelCache
         }
 
         var clock = Stopwatch.StartNew();
-        var history = new Trainer(model, options).Fit(train, test, progress);
+        List<double[]>? measurements = afterEpoch is null ? null : new();
+        var history = new Trainer(model, options).Fit(train, test, afterEpoch is not { } measure ? progress : p =>
+        {
+            if (p.Finished is not null) measurements!.Add(measure.Measure() ?? throw new InvalidOperationException($"The measurement \"{measure.Name}\" returned no values."));
+            progress?.Invoke(p);
+        });
         double seconds = clock.Elapsed.TotalSeconds;
         var trainedAt = DateTimeOffset.UtcNow;
         bool saved = false;
@@ -96,7 +110,7 @@ public static class ModelCache
         {
             Checkpoint.SaveWith(model, checkpoint, wrap);
             var entry = new Manifest(ManifestFormat, key.Hash, key.Lines,
-                Path.GetFileName(checkpoint), Sha256Of(checkpoint), trainedAt, seconds, history.Epochs.ToArray());
+                Path.GetFileName(checkpoint), Sha256Of(checkpoint), trainedAt, seconds, history.Epochs.ToArray(), measurements?.ToArray());
             Checkpoint.WriteReplacing(manifest, "model cache manifest", file => JsonSerializer.Serialize(wrap is null ? file : wrap(file), entry, Json));
             saved = true;
         }
@@ -104,7 +118,7 @@ public static class ModelCache
         {
             warning = Warn($"model cache: could not save the trained model ({OneLine(e.Message)}); it is trained, but the next run trains it again.");
         }
-        return new ModelCacheResult(history, Loaded: false, saved, checkpoint, trainedAt, seconds, warning);
+        return new ModelCacheResult(history, Loaded: false, saved, checkpoint, trainedAt, seconds, warning) { AfterEpoch = measurements };
     }
 
     /// <summary>
@@ -206,7 +220,8 @@ public static class ModelCache
     }
 
     /// <summary>The manifest at <paramref name="path"/>, after checking that it is one of this cache, for this key, and matches its checkpoint.</summary>
-    private static (TrainingHistory History, DateTimeOffset TrainedAt, double TrainingSeconds) Read(string path, string checkpoint, ModelCacheKey key, TrainerOptions options)
+    private static (TrainingHistory History, DateTimeOffset TrainedAt, double TrainingSeconds, double[][]? AfterEpoch) Read(
+        string path, string checkpoint, ModelCacheKey key, TrainerOptions options, bool measured)
     {
         Manifest? entry;
         using (var file = File.OpenRead(path))
@@ -224,9 +239,11 @@ public static class ModelCache
             throw Bad($"the SHA-256 of {Path.GetFileName(checkpoint)} is not the one the manifest records (the checkpoint was replaced or damaged, or a save was interrupted)");
         if (entry.History.Length != options.Epochs || entry.History.Select(e => e.Epoch).Where((epoch, i) => epoch != i + 1).Any())
             throw Bad($"its history holds epochs {string.Join(", ", entry.History.Select(e => e.Epoch))}, expected 1 to {options.Epochs}");
+        if (measured && (entry.AfterEpoch is null || entry.AfterEpoch.Length != options.Epochs || entry.AfterEpoch.Any(m => m is null)))
+            throw Bad($"it holds {entry.AfterEpoch?.Length ?? 0} per-epoch measurements, expected {options.Epochs}");
         var history = new TrainingHistory();
         foreach (var record in entry.History) history.Add(record);
-        return (history, entry.TrainedAt, entry.TrainingSeconds);
+        return (history, entry.TrainedAt, entry.TrainingSeconds, measured ? entry.AfterEpoch : null);
     }
 
     private static string Sha256Of(string path)
@@ -251,5 +268,5 @@ public static class ModelCache
     /// <summary>The manifest of an entry, as stored (JSON).</summary>
     private sealed record Manifest(
         string Format, string Key, string[] Description, string Checkpoint, string CheckpointSha256,
-        DateTimeOffset TrainedAt, double TrainingSeconds, EpochRecord[] History);
+        DateTimeOffset TrainedAt, double TrainingSeconds, EpochRecord[] History, double[][]? AfterEpoch = null);
 }

@@ -51,7 +51,12 @@ public sealed class ModelCacheKey
     /// The options give a custom <see cref="TrainerOptions.Optimizer"/> (a function the key cannot see into), or a part of the model
     /// is defined in an assembly without a file (code compiled in a notebook cell), whose code the key cannot identify.
     /// </exception>
-    public static ModelCacheKey Of(nn.Module model, TrainerOptions options, Tensor train, Tensor? test)
+    /// <param name="model">The model, as it is before training.</param>
+    /// <param name="options">The training settings.</param>
+    /// <param name="train">The training data.</param>
+    /// <param name="test">The held-out data, or null.</param>
+    /// <param name="afterEpoch">The name of a measurement taken after each epoch and stored with the entry, or null.</param>
+    public static ModelCacheKey Of(nn.Module model, TrainerOptions options, Tensor train, Tensor? test, string? afterEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -62,6 +67,7 @@ public sealed class ModelCacheKey
         AppendData(text, "train", train);
         if (test is null) text.Append("test none\n");
         else AppendData(text, "test", test);
+        if (afterEpoch is not null) text.Append("after each epoch ").Append(afterEpoch.ReplaceLineEndings(" ")).Append('\n');
         return new ModelCacheKey(text.ToString());
     }
 

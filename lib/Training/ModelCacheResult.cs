@@ -13,6 +13,12 @@ namespace VaeCourse.Training;
 public sealed record ModelCacheResult(
     TrainingHistory History, bool Loaded, bool Saved, string CheckpointPath, DateTimeOffset TrainedAt, double TrainingSeconds, string? Warning)
 {
+    /// <summary>
+    /// What the afterEpoch measurement of <see cref="ModelCache.TrainOrLoad"/> returned after each epoch, in order (measured
+    /// while training, or stored with the entry when <see cref="Loaded"/>); null when no measurement was asked for.
+    /// </summary>
+    public IReadOnlyList<double[]>? AfterEpoch { get; init; }
+
     /// <summary>One line for the notebook: "loaded from the cache: &lt;file&gt;, trained &lt;date&gt; in &lt;s&gt; s", or what was trained and saved.</summary>
     public override string ToString()
     {

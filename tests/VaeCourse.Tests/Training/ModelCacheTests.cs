@@ -400,6 +400,59 @@ public sealed class ModelCacheTests : IDisposable
         Assert.Null(reloaded.Warning);
     }
 
+    // ---------------------------------------------------------------- a measurement after each epoch
+
+    private (ModelCacheResult Result, int Measured) RunMeasuring(Vae model, string name = "mean posterior mean of the test data")
+    {
+        int measured = 0;
+        var result = ModelCache.TrainOrLoad(model, Options, train, test, folder: cache.Path, afterEpoch: (name, () =>
+        {
+            measured++;
+            using var _ = no_grad();
+            return model.Encode(test).Mu.mean(new long[] { 0 }).to(float64).data<double>().ToArray();
+        }));
+        if (result.Warning is not null) output.WriteLine("warning: " + result.Warning);
+        return (result, measured);
+    }
+
+    [Fact]
+    public void A_measurement_after_each_epoch_is_stored_with_the_model_and_loaded_with_it()
+    {
+        var (first, measured) = RunMeasuring(Small());
+        Assert.False(first.Loaded);
+        Assert.Equal(Options.Epochs, measured);
+        Assert.Equal(Options.Epochs, first.AfterEpoch!.Count);
+        Assert.All(first.AfterEpoch, values => Assert.Equal(4, values.Length));
+        Assert.NotEqual(first.AfterEpoch[0], first.AfterEpoch[1]);   // measured after each epoch, not once
+
+        var (hit, measuredAgain) = RunMeasuring(Small());
+        Assert.True(hit.Loaded);
+        Assert.Equal(0, measuredAgain);
+        Assert.Equal(first.AfterEpoch, hit.AfterEpoch);                 // every double exactly
+
+        var (other, measuredOther) = RunMeasuring(Small(), name: "another measurement");
+        Assert.False(other.Loaded);                                      // the name is part of the key
+        Assert.Equal(Options.Epochs, measuredOther);
+        var (plain, _) = Run(Small());
+        Assert.False(plain.Loaded);                                      // and so is asking for a measurement at all
+        Assert.Null(plain.AfterEpoch);
+    }
+
+    [Fact]
+    public void An_entry_whose_measurements_are_missing_is_trained_again_with_a_warning()
+    {
+        var (first, _) = RunMeasuring(Small());
+        string manifest = Path.ChangeExtension(first.CheckpointPath, ".json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        json["afterEpoch"]!.AsArray().RemoveAt(1);
+        File.WriteAllText(manifest, json.ToJsonString());
+        var (again, measured) = RunMeasuring(Small());
+        Assert.False(again.Loaded);
+        Assert.Equal(Options.Epochs, measured);
+        Assert.Contains("per-epoch measurements", again.Warning);
+        Assert.Throws<ArgumentException>(() => ModelCache.TrainOrLoad(Small(), Options, train, test, folder: cache.Path, afterEpoch: (" ", () => new double[1])));
+    }
+
     // ---------------------------------------------------------------- VAE_FRESH
 
     [Fact]
