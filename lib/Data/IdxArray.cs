@@ -38,9 +38,6 @@ public sealed class IdxArray
     /// <summary>The elements in row-major order; its length is the product of <see cref="Shape"/>.</summary>
     public byte[] Data { get; }
 
-    /// <summary>The element type; always <see cref="IdxElementType.UnsignedByte"/> for arrays read by <see cref="IdxReader"/>.</summary>
-    public IdxElementType ElementType => IdxElementType.UnsignedByte;
-
     /// <summary>The number of dimensions.</summary>
     public int Rank => Shape.Length;
 

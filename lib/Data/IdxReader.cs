@@ -20,6 +20,15 @@ public static class IdxReader
     /// <summary>The default cap on the data size a header may declare: <see cref="Array.MaxLength"/> bytes (just under 2 GiB).</summary>
     public const long DefaultMaxDataBytes = 0x7FFFFFC7;
 
+    /// <summary>The element type code (third byte of the magic number) of unsigned bytes: MNIST's images and labels.</summary>
+    private const byte UnsignedByte = 0x08;
+
+    /// <summary>The IDX format's other element types, which this reader refuses by name.</summary>
+    private static readonly Dictionary<byte, string> OtherElementTypes = new()
+    {
+        [0x09] = "SignedByte", [0x0B] = "Int16", [0x0C] = "Int32", [0x0D] = "Float32", [0x0E] = "Float64",
+    };
+
     private const int InitialChunk = 1 << 20;
     private const long TrailingCountLimit = 64L << 20;
 
@@ -118,12 +127,12 @@ public static class IdxReader
                 $"truncated header{where}: expected a 4-byte magic number, found {got} byte(s)");
 
         byte type = magic[2];
-        if (type != (byte)IdxElementType.UnsignedByte)
+        if (type != UnsignedByte)
         {
-            if (Enum.IsDefined(typeof(IdxElementType), type))
+            if (OtherElementTypes.TryGetValue(type, out string? typeName))
                 throw new IdxFormatException(source,
                     $"unsupported element type{where}: expected 0x08 (unsigned byte), found 0x{type:X2} " +
-                    $"({(IdxElementType)type}), which is valid IDX but not supported by this reader");
+                    $"({typeName}), which is valid IDX but not supported by this reader");
             throw new IdxFormatException(source,
                 $"invalid element type{where}: expected 0x08 (unsigned byte), found 0x{type:X2}, which is not an IDX type");
         }
