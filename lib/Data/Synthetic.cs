@@ -43,24 +43,11 @@ public static class Synthetic
     public static (float[] Xy, int[] Labels) TwoMoons(int count = 1000, double noise = 0.1, uint seed = 0)
     {
         Validate(count, noise);
-        var rng = new NumpyRandomState(seed);
-        var xy = new float[2 * count];
-        var labels = new int[count];
-        int outer = count / 2;
-        int inner = count - outer;
-        for (int i = 0; i < count; i++)
+        return TwoCurves(count, noise, seed, (first, j, n) =>
         {
-            bool isOuter = i < outer;
-            int n = isOuter ? outer : inner;
-            int j = isOuter ? i : i - outer;
             double t = n > 1 ? Math.PI * j / (n - 1) : 0.0;
-            double x = isOuter ? Math.Cos(t) : 1.0 - Math.Cos(t);
-            double y = isOuter ? Math.Sin(t) : 0.5 - Math.Sin(t);
-            xy[2 * i] = (float)(x + noise * rng.StandardNormal());
-            xy[2 * i + 1] = (float)(y + noise * rng.StandardNormal());
-            labels[i] = isOuter ? 0 : 1;
-        }
-        return (xy, labels);
+            return first ? (Math.Cos(t), Math.Sin(t)) : (1.0 - Math.Cos(t), 0.5 - Math.Sin(t));
+        });
     }
 
     /// <summary>
@@ -77,21 +64,31 @@ public static class Synthetic
         Validate(count, noise);
         if (!(factor > 0 && factor < 1))
             throw new ArgumentOutOfRangeException(nameof(factor), factor, "The inner radius must be in (0, 1).");
+        return TwoCurves(count, noise, seed, (first, j, n) =>
+        {
+            double t = 2 * Math.PI * j / n, r = first ? 1.0 : factor;
+            return (r * Math.Cos(t), r * Math.Sin(t));
+        });
+    }
+
+    /// <summary>
+    /// Two labelled curves with Gaussian noise: the first count / 2 points on curve 0 (label 0), the rest on curve 1
+    /// (label 1); <paramref name="point"/> gives point j of n on a curve, and NumPy's generator adds noise to x, then
+    /// to y, point by point.
+    /// </summary>
+    private static (float[] Xy, int[] Labels) TwoCurves(int count, double noise, uint seed, Func<bool, int, int, (double X, double Y)> point)
+    {
         var rng = new NumpyRandomState(seed);
         var xy = new float[2 * count];
         var labels = new int[count];
-        int outer = count / 2;
-        int inner = count - outer;
+        int first = count / 2;
         for (int i = 0; i < count; i++)
         {
-            bool isOuter = i < outer;
-            int n = isOuter ? outer : inner;
-            int j = isOuter ? i : i - outer;
-            double t = 2 * Math.PI * j / n;
-            double r = isOuter ? 1.0 : factor;
-            xy[2 * i] = (float)(r * Math.Cos(t) + noise * rng.StandardNormal());
-            xy[2 * i + 1] = (float)(r * Math.Sin(t) + noise * rng.StandardNormal());
-            labels[i] = isOuter ? 0 : 1;
+            bool onFirst = i < first;
+            var (x, y) = point(onFirst, onFirst ? i : i - first, onFirst ? first : count - first);
+            xy[2 * i] = (float)(x + noise * rng.StandardNormal());
+            xy[2 * i + 1] = (float)(y + noise * rng.StandardNormal());
+            labels[i] = onFirst ? 0 : 1;
         }
         return (xy, labels);
     }
