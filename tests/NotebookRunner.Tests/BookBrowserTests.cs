@@ -6,7 +6,7 @@ namespace NotebookRunner.Tests;
 /// <summary>
 /// Opens every page of the book made from the quick-mode run of the course in headless Chromium with all network
 /// traffic blocked, and checks that each Plotly chart drew with data and that the maths typeset without error.
-/// Saves a screenshot of every page, and of every chart output, under artifacts/screenshots.
+/// Saves a screenshot of every page, and of every chart output (<see cref="CourseRun.Screenshots"/>).
 /// </summary>
 [Collection(CourseCollection.Name)]
 [Trait("Category", "Slow")]
@@ -17,19 +17,19 @@ public sealed class CourseBookBrowserTests(CourseRun course)
     {
         Assert.True(course.Book is not null, $"The book was not written: {course.BookError}");
         Assert.Equal(course.Results.Count, course.Book!.Pages.Count);
-        var seen = await BookBrowser.CheckAsync(course.Book, Path.Combine(CourseRun.TestArtifacts, "screenshots", "book"));
+        var seen = await BookBrowser.CheckAsync(course.Book, CourseRun.Screenshots("book"));
         Assert.True(seen.Charts > 0, "The course's book has no chart at all.");
         Assert.True(seen.Maths > 0, "The course's book has no maths at all.");
 
         // The main command's book (artifacts/book, written by the last full run), when there is one, gets the same
-        // check; its screenshots are the pictures the README shows.
+        // check; its screenshots are the pictures the README shows (kept when VAE_SCREENSHOTS names a folder).
         var mainBook = Path.Combine(CourseRun.RepositoryRoot, "artifacts", "book");
         var executed = Path.Combine(CourseRun.RepositoryRoot, "artifacts", "notebooks");
         if (File.Exists(Path.Combine(mainBook, "index.html")) && Directory.Exists(executed))
         {
             using var temp = new TempFolder();
             var rebuilt = await BookBuilder.BuildAsync(Runner.ExecutedCopies(CourseRun.NotebooksFolder, executed), Path.Combine(temp.Path, "book"), CourseRun.NpmCache);
-            await BookBrowser.CheckAsync(rebuilt, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "book"));
+            await BookBrowser.CheckAsync(rebuilt, CourseRun.Screenshots("main-book"));
         }
     }
 }

@@ -25,6 +25,14 @@ public sealed class CourseRun : IAsyncLifetime
     public static readonly string TestArtifacts = Directory.CreateTempSubdirectory("vae-course-tests-").FullName;
 
     public static string ExecutedFolder => Path.Combine(TestArtifacts, "notebooks");
+
+    /// <summary>
+    /// Where the browser tests save their screenshots, in a subfolder per test: VAE_SCREENSHOTS when it names a folder
+    /// (to keep them, for example to refresh the README's pictures from the main command's book), otherwise this test
+    /// run's temporary folder, so that the tests leave the repository as they found it.
+    /// </summary>
+    public static string Screenshots(string test) =>
+        Path.Combine(Environment.GetEnvironmentVariable("VAE_SCREENSHOTS") is { Length: > 0 } kept ? Path.GetFullPath(kept) : Path.Combine(TestArtifacts, "screenshots"), test);
     public static string BookFolder => Path.Combine(TestArtifacts, "book");
     public static string NpmCache => Path.Combine(RepositoryRoot, "artifacts", "cache", "npm");
 

@@ -44,7 +44,7 @@ public sealed class ExplorerBrowserTests
         Assert.Equal(2, book.Pages.Single().Charts);
 
         var (seen, crosses) = (new List<string>(), new List<double>());
-        await BookBrowser.CheckAsync(book, Path.Combine(CourseRun.RepositoryRoot, "artifacts", "screenshots", "explorer"), async (page, file) =>
+        await BookBrowser.CheckAsync(book, CourseRun.Screenshots("explorer"), async (page, file) =>
         {
             if (file == "index.html") return;
             await page.WaitForSelectorAsync("[data-latent-explorer=ready]", new() { Timeout = 30_000, State = WaitForSelectorState.Attached });

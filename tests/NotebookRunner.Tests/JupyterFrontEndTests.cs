@@ -10,8 +10,8 @@ namespace NotebookRunner.Tests;
 /// Notebook 05 in a real Jupyter front end, as a learner runs it: Debian's classic Jupyter Notebook serving the
 /// repository on 127.0.0.1, the page in headless Chromium with every request outside 127.0.0.1 blocked, the menu's
 /// Kernel, "Restart &amp; Run All" in quick mode. Checks that every code cell ran, none has an error output, every chart
-/// drew with data, nothing asked the network and no script failed; saves a full-page screenshot under
-/// artifacts/screenshots/jupyter/. Runs alone, after the other tests: sharing two cores with the course run would
+/// drew with data, nothing asked the network and no script failed; saves a full-page screenshot
+/// (<see cref="CourseRun.Screenshots"/>). Runs alone, after the other tests: sharing two cores with the course run would
 /// make its ten-minute bound a measure of the machine's load.
 /// </summary>
 [Collection(JupyterCollection.Name)]
@@ -31,7 +31,7 @@ public sealed class JupyterFrontEndTests(ITestOutputHelper output)
         var root = CourseRun.RepositoryRoot;
         var notebookPath = Path.Combine(root, Notebook);
         var savedBytes = await File.ReadAllBytesAsync(notebookPath);
-        var screenshot = Path.Combine(root, "artifacts", "screenshots", "jupyter", "05-project-practice.png");
+        var screenshot = Path.Combine(CourseRun.Screenshots("jupyter"), "05-project-practice.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         var clock = Stopwatch.StartNew();
 
