@@ -12,7 +12,7 @@ namespace VaeCourse.Tests.Training;
 /// </summary>
 public sealed class FusedAdamTests
 {
-    // 1 and 7 are shorter than one vector, 13x17 = 221 ends in a partial vector, 100,003 spans seven chunks, updated in parallel,
+    // 1 and 7 are shorter than one vector, 13x17 = 221 ends in a partial vector, 100,003 spans seven chunks,
     // and ends in a partial vector too.
     private static readonly long[][] Shapes = { new long[] { 1 }, new long[] { 7 }, new long[] { 13, 17 }, new long[] { 100_003 } };
 
