@@ -23,8 +23,8 @@ namespace VaeCourse.Training;
 /// <para>
 /// <b>Finite gradients.</b> A step either happens for every parameter or for none: <see cref="TryStep"/> first scans
 /// all gradients for NaN and infinity (a read-only vectorised pass), and only when the whole scan has finished and
-/// found none does the update pass write anything. The scan cannot be fused into the update of the same chunk: a chunk
-/// updated before a later chunk's NaN is found could not be undone. Computing the moments into scratch buffers during the scan would read the gradients once, but
+/// found none does the update pass write anything: a parameter updated before a later parameter's NaN is found could
+/// not be undone. Computing the moments into scratch buffers during the scan would read the gradients once, but
 /// it writes two more buffers and reads them back, which is more memory traffic than reading the gradients again (they
 /// are then still in cache). The scan replaces <see cref="Check.FiniteGradients"/>: the <see cref="Trainer"/> does not
 /// run that check when it steps a FusedAdam. A refused step leaves parameters, moments and step counts bit-identical.
@@ -39,9 +39,6 @@ namespace VaeCourse.Training;
 /// </summary>
 public sealed class FusedAdam : Adam
 {
-    /// <summary>Elements per unit of work: four arrays of 16,384 floats (256 KiB) stay in a core's L2 cache.</summary>
-    private const int ChunkLength = 16 * 1024;
-
     /// <summary>
     /// Adam over <paramref name="parameters"/>, which must all be contiguous float32 CPU tensors; the defaults are those
     /// of <c>torch.optim.Adam</c>. With <paramref name="decoupledWeightDecay"/>, AdamW: <paramref name="weight_decay"/>
@@ -143,17 +140,14 @@ public sealed class FusedAdam : Adam
                 updates.Add(new Update(position, p, grad.is_contiguous() ? grad : grad.contiguous(), state, options));
             }
         }
-        var chunks = Chunks(updates);
         // One thread, the caller's: libtorch's OpenMP workers spin-wait between operations, so threads of the .NET pool
         // compete with them for the cores. Measured with the bench on 2 cores (batch 128, 652,824 parameters): the update
         // alone takes 1.23 ms on one thread and 1.31 ms on two, and the Trainer's epochs ran at 0.81 of the bare loop's
         // speed with two threads, 0.85-0.96 with one.
-        var finite = new bool[chunks.Count];
-        for (int c = 0; c < chunks.Count; c++) finite[c] = AllFinite(Floats(updates[chunks[c].Update].Grad, chunks[c]));
-        int bad = Array.IndexOf(finite, false);
-        if (bad >= 0)
+        foreach (var x in updates)
         {
-            nonFinite = updates[chunks[bad].Update].Position;
+            if (AllFinite(Floats(x.Grad))) continue;
+            nonFinite = x.Position;
             return false;
         }
 
@@ -163,34 +157,19 @@ public sealed class FusedAdam : Adam
             updates[u].State.step++;
             constants[u] = new Constants(updates[u].Options, updates[u].State.step, DecoupledWeightDecay);
         }
-        foreach (var chunk in chunks)
+        for (int u = 0; u < updates.Count; u++)
         {
-            var x = updates[chunk.Update];
-            Apply(Floats(x.Parameter, chunk), Floats(x.Grad, chunk), Floats(x.State.exp_avg, chunk),
-                  Floats(x.State.exp_avg_sq, chunk), constants[chunk.Update]);
+            var x = updates[u];
+            Apply(Floats(x.Parameter), Floats(x.Grad), Floats(x.State.exp_avg), Floats(x.State.exp_avg_sq), constants[u]);
         }
         return true;
     }
 
     /// <summary>One parameter's share of a step: its place in the optimiser's order, its tensors and its group's settings.</summary>
-    private sealed record Update(int Position, Parameter Parameter, Tensor Grad, State State, Options Options)
-    {
-        public int Length { get; } = checked((int)Parameter.numel());
-    }
+    private sealed record Update(int Position, Parameter Parameter, Tensor Grad, State State, Options Options);
 
-    /// <summary>The step's work split into chunks of at most <see cref="ChunkLength"/> elements of one parameter.</summary>
-    private static List<(int Update, int Start, int Length)> Chunks(List<Update> updates)
-    {
-        var chunks = new List<(int, int, int)>();
-        for (int u = 0; u < updates.Count; u++)
-            for (int start = 0; start < updates[u].Length; start += ChunkLength)
-                chunks.Add((u, start, Math.Min(ChunkLength, updates[u].Length - start)));
-        return chunks;
-    }
-
-    /// <summary>The chunk's elements of <paramref name="t"/> (a contiguous float32 CPU tensor) as a writable span over its memory.</summary>
-    private static Span<float> Floats(Tensor t, (int Update, int Start, int Length) chunk) =>
-        MemoryMarshal.Cast<byte, float>(t.bytes).Slice(chunk.Start, chunk.Length);
+    /// <summary>The elements of <paramref name="t"/> (a contiguous float32 CPU tensor) as a writable span over its memory.</summary>
+    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
     /// <summary>False when any element is NaN or infinite: x - x is +0 for every finite x and NaN otherwise, and NaN survives addition.</summary>
     private static bool AllFinite(ReadOnlySpan<float> g)
@@ -230,7 +209,7 @@ public sealed class FusedAdam : Adam
     }
 
     /// <summary>
-    /// The update of one chunk, whole vectors in place; the last partial vector goes through zero-padded copies so that
+    /// The update of one parameter, whole vectors in place; the last partial vector goes through zero-padded copies so that
     /// the formula is written once. Each line is the libtorch kernel <c>torch.optim.Adam</c> calls, in its order.
     /// </summary>
     private static void Apply(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in Constants k)

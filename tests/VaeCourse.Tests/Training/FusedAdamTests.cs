@@ -12,8 +12,8 @@ namespace VaeCourse.Tests.Training;
 /// </summary>
 public sealed class FusedAdamTests
 {
-    // 1 and 7 are shorter than one vector, 13x17 = 221 ends in a partial vector, 100,003 spans seven chunks,
-    // and ends in a partial vector too.
+    // 1 and 7 are shorter than one vector, 13x17 = 221 ends in a partial vector, 100,003 is a long one that
+    // ends in a partial vector too.
     private static readonly long[][] Shapes = { new long[] { 1 }, new long[] { 7 }, new long[] { 13, 17 }, new long[] { 100_003 } };
 
     public FusedAdamTests() => Course.Setup(seed: 0);
@@ -92,7 +92,7 @@ public sealed class FusedAdamTests
     }
 
     [Theory]
-    [InlineData(3, 99_999, float.NaN)]          // in the large tensor's last chunk, after other chunks that are finite
+    [InlineData(3, 99_999, float.NaN)]          // near the large tensor's end, after finite values
     [InlineData(0, 0, float.PositiveInfinity)]   // the one-element tensor
     [InlineData(2, 220, float.NegativeInfinity)] // the partial vector at the end of 13x17
     public void ANonFiniteGradientRefusesTheWholeStepAndChangesNoBit(int parameter, long element, float value)
