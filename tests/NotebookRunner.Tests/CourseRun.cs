@@ -51,8 +51,8 @@ public sealed class CourseRun : IAsyncLifetime
             ToolDirectory = RepositoryRoot,
             CellTimeout = TimeSpan.FromMinutes(5),
         };
-        foreach (var path in Runner.FindNotebooks(NotebooksFolder))
-            Results[Path.GetFileName(path)] = await NotebookExecutor.RunAsync(path, options);
+        foreach (var result in await Runner.RunAllAsync(Runner.FindNotebooks(NotebooksFolder), options))
+            Results[Path.GetFileName(result.NotebookPath)] = result;
         try
         {
             Book = await BookBuilder.BuildAsync(Runner.ExecutedCopies(NotebooksFolder, ExecutedFolder), BookFolder, NpmCache);

@@ -295,7 +295,7 @@ public static class Cli
     private sealed class ConsoleReporter(IAnsiConsole console, TextWriter raw) : RunReporter
     {
         public override void NotebookStarted(string notebookPath, int cellCount) =>
-            console.MarkupLine($"[bold]{Tag(notebookPath)}[/] starting kernel ({cellCount} cells)");
+            console.MarkupLine($"[bold]{Tag(notebookPath)}[/] running ({cellCount} cells)");
 
         public override void CellStarted(string notebookPath, int cellNumber, int cellCount) =>
             console.Markup($"{Tag(notebookPath)} cell {cellNumber}/{cellCount} ... ");

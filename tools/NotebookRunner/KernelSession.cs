@@ -40,6 +40,9 @@ internal sealed class KernelSession : IAsyncDisposable
         _exited = process.WaitForExitAsync();
     }
 
+    /// <summary>The kernel process's id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>True once the kernel process has exited.</summary>
     public bool HasExited => _exited.IsCompleted;
 

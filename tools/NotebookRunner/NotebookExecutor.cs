@@ -13,9 +13,26 @@ public static class NotebookExecutor
     /// outputs up to where it stopped. Never throws for notebook or kernel problems: they are in the result.
     /// </summary>
     /// <exception cref="OperationCanceledException">Never: cancellation gives <see cref="NotebookStatus.Cancelled"/>.</exception>
-    public static async Task<NotebookRunResult> RunAsync(string notebookPath, RunOptions options, CancellationToken cancellationToken = default)
+    /// <param name="kernel">A kernel <see cref="StartKernel"/> started ahead for this notebook, which this run then owns
+    /// and disposes; without it the run starts its own.</param>
+    public static async Task<NotebookRunResult> RunAsync(string notebookPath, RunOptions options, CancellationToken cancellationToken = default,
+        PendingKernel? kernel = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
+        if (kernel is not null && kernel.NotebookPath != notebookPath)
+            throw new ArgumentException($"the kernel was started for {kernel.NotebookPath}, not for {notebookPath}", nameof(kernel));
+        try
+        {
+            return await RunInAsync(notebookPath, options, kernel, cancellationToken);
+        }
+        finally
+        {
+            if (kernel is not null) await kernel.DisposeAsync();
+        }
+    }
+
+    private static async Task<NotebookRunResult> RunInAsync(string notebookPath, RunOptions options, PendingKernel? kernel, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         NotebookDocument document;
         try
@@ -35,50 +52,33 @@ public static class NotebookExecutor
 
         var cellCount = document.Cells.Count;
         options.Reporter?.NotebookStarted(notebookPath, cellCount);
-        var collector = new OutputCollector();
         var results = new List<CellResult>();
         var status = NotebookStatus.Succeeded;
         string? error = null;
         int? failedCell = null;
 
-        var folder = Path.GetDirectoryName(notebookPath)!;
-        var toolDirectory = options.ToolDirectory
-                            ?? VaeCourse.Data.RepositoryRoot.Find(folder)
-                            ?? VaeCourse.Data.RepositoryRoot.Find(Environment.CurrentDirectory)
-                            ?? Environment.CurrentDirectory;
+        var runnable = document.Cells.Any(c => c.IsRunnableCode);
+        if (runnable) kernel ??= StartKernel(notebookPath, options, cancellationToken);
+        var collector = kernel?.Collector ?? new OutputCollector();
         KernelSession? session = null;
         try
         {
-            if (document.Cells.Any(c => c.IsRunnableCode))
-            {
-                var startClock = Stopwatch.StartNew();
-                try
-                {
-                    session = await StartKernelAsync(folder, toolDirectory, options, collector, cancellationToken);
-                }
-                catch (KernelStartException) when (startClock.Elapsed < options.KernelStartTimeout)
-                {
-                    // One retry (not after a timeout): a start can fail transiently on a busy machine; a missing tool
-                    // fails again at once.
-                    await Task.Delay(1000, cancellationToken);
-                    session = await StartKernelAsync(folder, toolDirectory, options, collector, cancellationToken);
-                }
-            }
+            if (runnable) session = await kernel!.Session;
 
             foreach (var cell in document.Cells)
             {
                 if (!cell.IsRunnableCode) continue;
-                var kernel = session!;
+                var live = session!;
                 options.Reporter?.CellStarted(notebookPath, cell.Number, cellCount);
                 collector.BeginCell(cell.Number);
                 var started = DateTimeOffset.UtcNow;
                 var cellClock = Stopwatch.StartNew();
                 SubmitOutcome outcome;
                 string? cellError = null;
-                var diedBefore = kernel.HasExited;
+                var diedBefore = live.HasExited;
                 try
                 {
-                    (outcome, _) = await kernel.SubmitAsync(cell.KernelName, cell.Source, options.CellTimeout, cancellationToken);
+                    (outcome, _) = await live.SubmitAsync(cell.KernelName, cell.Source, options.CellTimeout, cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -94,13 +94,13 @@ public static class NotebookExecutor
                         if (cellError is not null) status = NotebookStatus.CellFailed;
                         break;
                     case SubmitOutcome.TimedOut:
-                        kernel.Kill();
+                        live.Kill();
                         cellError = $"cell {cell.Number} exceeded {options.CellTimeout.TotalSeconds:0.###} s";
                         collector.AddRunnerError("Timeout", cellError + "; the kernel was stopped");
                         status = NotebookStatus.TimedOut;
                         break;
                     case SubmitOutcome.KernelExited:
-                        var exitText = kernel.ExitCode is { } code ? $" with code {code}" : "";
+                        var exitText = live.ExitCode is { } code ? $" with code {code}" : "";
                         cellError = diedBefore
                             ? $"the kernel process had exited{exitText} before cell {cell.Number} could run"
                             : $"the kernel process exited{exitText} while cell {cell.Number} was running";
@@ -108,7 +108,7 @@ public static class NotebookExecutor
                         status = NotebookStatus.KernelDied;
                         break;
                     case SubmitOutcome.Cancelled:
-                        kernel.Kill();
+                        live.Kill();
                         cellError = $"cancelled while cell {cell.Number} was running";
                         collector.AddRunnerError("Cancelled", cellError);
                         status = NotebookStatus.Cancelled;
@@ -138,7 +138,7 @@ public static class NotebookExecutor
         }
         finally
         {
-            if (session is not null) await session.DisposeAsync();
+            if (kernel is not null) await kernel.DisposeAsync();
         }
 
         // Outputs of earlier cells may have changed since they finished (display updates), and cells that did not run
@@ -184,6 +184,41 @@ public static class NotebookExecutor
         };
         options.Reporter?.NotebookFinished(final);
         return final;
+    }
+
+    /// <summary>
+    /// Starts the kernel for <paramref name="notebookPath"/> (in the notebook's folder, with the run's hidden setup
+    /// submission) without waiting for it, so that it can come up while another notebook runs; pass it to
+    /// <see cref="RunAsync"/>, which owns it from then on, or dispose it. A start that fails is reported by that run.
+    /// </summary>
+    public static PendingKernel StartKernel(string notebookPath, RunOptions options, CancellationToken cancellationToken = default)
+    {
+        notebookPath = Path.GetFullPath(notebookPath);
+        var folder = Path.GetDirectoryName(notebookPath)!;
+        var toolDirectory = options.ToolDirectory
+                            ?? VaeCourse.Data.RepositoryRoot.Find(folder)
+                            ?? VaeCourse.Data.RepositoryRoot.Find(Environment.CurrentDirectory)
+                            ?? Environment.CurrentDirectory;
+        var collector = new OutputCollector();
+        return new PendingKernel(notebookPath, collector, StartWithRetryAsync(folder, toolDirectory, options, collector, cancellationToken));
+    }
+
+    private static async Task<KernelSession> StartWithRetryAsync(
+        string folder, string toolDirectory, RunOptions options, OutputCollector collector, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the caller goes on while the process starts
+        var startClock = Stopwatch.StartNew();
+        try
+        {
+            return await StartKernelAsync(folder, toolDirectory, options, collector, cancellationToken);
+        }
+        catch (KernelStartException) when (startClock.Elapsed < options.KernelStartTimeout)
+        {
+            // One retry (not after a timeout): a start can fail transiently on a busy machine; a missing tool
+            // fails again at once.
+            await Task.Delay(1000, cancellationToken);
+            return await StartKernelAsync(folder, toolDirectory, options, collector, cancellationToken);
+        }
     }
 
     /// <summary>Starts a kernel in <paramref name="folder"/> and runs the setup submission; throws KernelStartException.</summary>
@@ -232,5 +267,43 @@ public static class NotebookExecutor
                 }
             }) { IsBackground = true, Name = "notebook-runner-watchdog" }.Start();
             """;
+    }
+}
+
+/// <summary>
+/// A kernel being started for one notebook ahead of its run (<see cref="NotebookExecutor.StartKernel"/>), with the
+/// collector its events go to. Disposing it ends the kernel, once it has started, or at once when it has not.
+/// </summary>
+public sealed class PendingKernel : IAsyncDisposable
+{
+    private int _disposed;
+
+    internal PendingKernel(string notebookPath, OutputCollector collector, Task<KernelSession> session)
+    {
+        NotebookPath = notebookPath;
+        Collector = collector;
+        Session = session;
+    }
+
+    /// <summary>The full path of the notebook the kernel is for.</summary>
+    public string NotebookPath { get; }
+
+    internal OutputCollector Collector { get; }
+
+    internal Task<KernelSession> Session { get; }
+
+    /// <summary>Completes when the kernel is ready for the notebook's first cell, or has failed to start; never faults.</summary>
+    public Task Ready => Session.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    /// <summary>The kernel process's id once it is ready, else null.</summary>
+    public int? ProcessId => Session.IsCompletedSuccessfully ? Session.Result.ProcessId : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        KernelSession session;
+        try { session = await Session; }
+        catch (Exception) { return; } // it never started: nothing to end (the run that owned it reported why)
+        await session.DisposeAsync();
     }
 }

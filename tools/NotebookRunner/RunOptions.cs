@@ -62,7 +62,7 @@ public sealed record RunOptions
 /// Calls come from the executing flow, one at a time, never from kernel event threads.</summary>
 public class RunReporter
 {
-    /// <summary>A notebook is about to start (its kernel is being started).</summary>
+    /// <summary>A notebook is about to start (its kernel is being started, or was started ahead while the notebook before it ran).</summary>
     public virtual void NotebookStarted(string notebookPath, int cellCount) { }
 
     /// <summary>A code cell is about to be submitted. <paramref name="cellNumber"/> counts all cells from 1.</summary>

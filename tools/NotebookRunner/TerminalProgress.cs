@@ -102,7 +102,7 @@ internal static class TerminalProgress
         {
             lock (running)
                 return running.TryGetValue(task.Id, out var cell)
-                    ? new Markup($"[yellow]{(cell.Number == 0 ? "starting kernel" : $"cell {cell.Number}")}[/] {cell.Watch.Elapsed.TotalSeconds:0.0} s")
+                    ? new Markup($"[yellow]{(cell.Number == 0 ? "waiting for its kernel" : $"cell {cell.Number}")}[/] {cell.Watch.Elapsed.TotalSeconds:0.0} s")
                     : Text.Empty;
         }
     }
