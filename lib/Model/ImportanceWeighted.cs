@@ -45,7 +45,7 @@ public static class ImportanceWeighted
             int n = Math.Min(chunk, k - done);
             using var chunkScope = NewDisposeScope();                           // free each chunk's decoder outputs at once
             var z = Reparameterize.Sample(mu, logVar, n);                       // [n, B, Z]
-            var logPxz = model.Likelihood.LogProb(x, model.Decoder.forward(z)); // [n, B]
+            var logPxz = model.LogLikelihood(x, z, chunk: n);                   // [n, B]
             parts.Add((logPxz + Gaussian.StandardLogDensity(z) - Gaussian.LogDensity(z, mu, logVar)).MoveToOuterDisposeScope());
         }
         var logW = parts.Count == 1 ? parts[0] : cat(parts, 0);

@@ -39,6 +39,37 @@ public class VaeTests
         Assert.Throws<ArgumentException>(() => model.Encode(rand(2, 100)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]   // does not divide the 7 draws: the last chunk is shorter
+    [InlineData(100)] // more than the draws: one chunk
+    public void LogLikelihoodOfDrawsIsTheLikelihoodOfEachDecodedDraw(int chunk)
+    {
+        var model = Vae.Mlp(inputSize: 12, hidden: new[] { 8 }, latentSize: 3);
+        var x = rand(5, 12);
+        var z = randn(7, 5, 3);
+        var expected = model.Likelihood.LogProb(x, model.Decoder.forward(z)).detach();
+
+        var actual = model.LogLikelihood(x, z, chunk);
+
+        Assert.Equal(new long[] { 7, 5 }, actual.shape);
+        Assert.False(actual.requires_grad);
+        Assert.True(allclose(actual, expected, rtol: 1e-6, atol: 1e-5), $"largest difference {(actual - expected).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void LogLikelihoodOfDrawsRejectsShapesThatDoNotMatch()
+    {
+        var model = Vae.Mlp(inputSize: 12, hidden: new[] { 8 }, latentSize: 3);
+        var batch = Assert.Throws<ArgumentException>(() => model.LogLikelihood(rand(5, 12), randn(7, 4, 3)));
+        Assert.Contains("batch = 5", batch.Message);
+        Assert.Contains("[7, 4, 3]", batch.Message);
+        Assert.Equal("z", Assert.Throws<ArgumentException>(() => model.LogLikelihood(rand(5, 12), randn(5, 3))).ParamName);
+        Assert.Equal("z", Assert.Throws<ArgumentException>(() => model.LogLikelihood(rand(5, 12), randn(7, 5, 4))).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => model.LogLikelihood(rand(5, 11), randn(7, 5, 3))).ParamName);
+        Assert.Equal("chunk", Assert.Throws<ArgumentOutOfRangeException>(() => model.LogLikelihood(rand(5, 12), randn(7, 5, 3), chunk: 0)).ParamName);
+    }
+
     [Fact]
     public void DecoderMeansStayInTheirRange()
     {
