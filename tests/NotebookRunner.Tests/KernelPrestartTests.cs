@@ -88,14 +88,6 @@ public sealed class KernelPrestartTests : IDisposable
         Assert.Contains("01-only.ipynb", e.Message);
     }
 
-    /// <summary>Whether process <paramref name="pid"/> still runs after waiting up to <paramref name="limit"/> for it to end.</summary>
-    private static async Task<bool> StillRunningAfter(int pid, TimeSpan limit)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (IsRunning(pid) && clock.Elapsed < limit) await Task.Delay(100);
-        return IsRunning(pid);
-    }
-
     /// <summary>The ids of live processes whose command line names <paramref name="folder"/> (Linux's /proc).</summary>
     private static List<int> KernelsIn(string folder)
     {

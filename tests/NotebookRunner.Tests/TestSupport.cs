@@ -54,6 +54,15 @@ public static class Notebooks
         return path;
     }
 
+    /// <summary>Whether process <paramref name="pid"/> still runs after waiting up to <paramref name="limit"/> for it to end
+    /// (a killed kernel takes a moment to go).</summary>
+    public static async Task<bool> StillRunningAfter(int pid, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (IsRunning(pid) && clock.Elapsed < limit) await Task.Delay(100);
+        return IsRunning(pid);
+    }
+
     /// <summary>The id of a live process whose id a cell printed (the kernel's), and whether it is still running.</summary>
     public static bool IsRunning(int pid)
     {

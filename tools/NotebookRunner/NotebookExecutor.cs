@@ -10,29 +10,17 @@ public static class NotebookExecutor
     /// Runs every code cell of <paramref name="notebookPath"/> in order in a new kernel whose working directory is the
     /// notebook's folder, stopping at the first failing cell, a cell over <see cref="RunOptions.CellTimeout"/>, or a dead
     /// kernel. Writes the executed notebook to <see cref="RunOptions.OutputDirectory"/> (if set) in every case, with
-    /// outputs up to where it stopped. Never throws for notebook or kernel problems: they are in the result.
+    /// outputs up to where it stopped. Never throws for notebook or kernel problems: they are in the result. With
+    /// <paramref name="kernel"/>, a kernel <see cref="StartKernel"/> started ahead for this notebook, the run uses it and
+    /// then owns and ends it; without it the run starts its own.
     /// </summary>
     /// <exception cref="OperationCanceledException">Never: cancellation gives <see cref="NotebookStatus.Cancelled"/>.</exception>
-    /// <param name="kernel">A kernel <see cref="StartKernel"/> started ahead for this notebook, which this run then owns
-    /// and disposes; without it the run starts its own.</param>
     public static async Task<NotebookRunResult> RunAsync(string notebookPath, RunOptions options, CancellationToken cancellationToken = default,
         PendingKernel? kernel = null)
     {
         notebookPath = Path.GetFullPath(notebookPath);
         if (kernel is not null && kernel.NotebookPath != notebookPath)
             throw new ArgumentException($"the kernel was started for {kernel.NotebookPath}, not for {notebookPath}", nameof(kernel));
-        try
-        {
-            return await RunInAsync(notebookPath, options, kernel, cancellationToken);
-        }
-        finally
-        {
-            if (kernel is not null) await kernel.DisposeAsync();
-        }
-    }
-
-    private static async Task<NotebookRunResult> RunInAsync(string notebookPath, RunOptions options, PendingKernel? kernel, CancellationToken cancellationToken)
-    {
         var clock = Stopwatch.StartNew();
         NotebookDocument document;
         try
@@ -46,6 +34,7 @@ public static class NotebookExecutor
                 NotebookPath = notebookPath, Status = NotebookStatus.InvalidNotebook,
                 Error = $"cannot read notebook: {e.Message}", Seconds = clock.Elapsed.TotalSeconds,
             };
+            if (kernel is not null) await kernel.DisposeAsync(); // started for a notebook that cannot run
             options.Reporter?.NotebookFinished(invalid);
             return invalid;
         }
@@ -298,6 +287,7 @@ public sealed class PendingKernel : IAsyncDisposable
     /// <summary>The kernel process's id once it is ready, else null.</summary>
     public int? ProcessId => Session.IsCompletedSuccessfully ? Session.Result.ProcessId : null;
 
+    /// <summary>Ends the kernel (waiting for its start to finish first); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
